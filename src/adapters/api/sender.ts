@@ -1,0 +1,43 @@
+/** The API channel's outbound side: replies are POSTed, signed, to API_CHANNEL_WEBHOOK_URL. */
+import { PermanentDeliveryError, RetryableDeliveryError } from '../../core/delivery/errors.js';
+import type { ChannelSender, OutboundMessage, SendResult } from '../../core/model.js';
+import { retryAfterMs } from '../http.js';
+import { sign, SIGNATURE_HEADER } from './signature.js';
+
+export class ApiChannelSender implements ChannelSender {
+  readonly channel = 'api' as const;
+
+  constructor(private readonly options: { webhookUrl: string | undefined; secret: string | undefined; timeoutMs: number }) {}
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const { webhookUrl, secret, timeoutMs } = this.options;
+    if (!webhookUrl || !secret) throw new PermanentDeliveryError('the API channel has no API_CHANNEL_WEBHOOK_URL or API_CHANNEL_SECRET');
+    const body = JSON.stringify({
+      chatId: message.chatId,
+      text: message.text,
+      ticketNumber: message.ticketNumber,
+      author: message.author,
+      buttons: message.buttons,
+      attachments: message.attachments,
+      messageId: message.id,
+      sentAt: message.sentAt.toISOString(),
+    });
+    let res: Response;
+    try {
+      res = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(secret, body), 'idempotency-key': message.id },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new RetryableDeliveryError(`webhook unreachable: ${(err as Error).message}`);
+    }
+    await res.body?.cancel().catch(() => undefined);
+    if (res.ok) return {};
+    if (res.status === 429 || res.status >= 500 || res.status === 408) {
+      throw new RetryableDeliveryError(`webhook answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+    }
+    throw new PermanentDeliveryError(`webhook answered ${res.status}`);
+  }
+}

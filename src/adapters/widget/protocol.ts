@@ -1,0 +1,47 @@
+/** The widget's wire protocol (public/widget.js speaks the other end). */
+import { z } from 'zod';
+import type { Message } from '../../generated/prisma/client.js';
+
+export const clientFrame = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('start'),
+    clientId: z.string().min(8).max(64),
+    name: z.string().trim().min(1).max(200),
+    email: z.email().optional(),
+    phone: z.string().regex(/^[+\d][\d\s()-]{5,30}$/).optional(),
+    topic: z.string().max(200).optional(),
+    text: z.string().trim().min(1).max(10_000),
+    lang: z.enum(['ru', 'en']).optional(),
+  }),
+  z.object({ type: z.literal('message'), clientId: z.string().min(8).max(64), text: z.string().trim().min(1).max(10_000) }),
+  z.object({ type: z.literal('button'), clientId: z.string().min(8).max(64), buttonId: z.string().max(100), label: z.string().max(200) }),
+]);
+export type ClientFrame = z.infer<typeof clientFrame>;
+
+export interface WidgetMessage {
+  id: string;
+  clientId?: string;
+  direction: 'in' | 'out';
+  author: { kind: 'customer' | 'bot' | 'agent' | 'system'; name: string | null };
+  text: string;
+  buttons: Array<{ id: string; label: string }>;
+  sentAt: string;
+}
+
+/** Platform message ids of widget messages are `<visitorId>:<clientId>`, unique in the channel. */
+export function platformId(visitorId: string, clientId: string): string {
+  return `${visitorId}:${clientId}`;
+}
+
+export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKind' | 'authorName' | 'text' | 'buttons' | 'sentAt' | 'platformMessageId'>): WidgetMessage {
+  const clientId = m.direction === 'inbound' ? m.platformMessageId?.split(':')[1] : undefined;
+  return {
+    id: m.id,
+    ...(clientId ? { clientId } : {}),
+    direction: m.direction === 'inbound' ? 'in' : 'out',
+    author: { kind: m.authorKind === 'note' ? 'agent' : m.authorKind, name: m.authorName },
+    text: m.text,
+    buttons: (m.buttons as WidgetMessage['buttons'] | null) ?? [],
+    sentAt: m.sentAt.toISOString(),
+  };
+}

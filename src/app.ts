@@ -1,0 +1,163 @@
+/**
+ * The composition root: builds the gateway from its parts and wires them together.
+ *
+ *   adapters (widget, API channel …) ──InboundMessage──▶ core/InboundPipeline ──▶ PostgreSQL
+ *                                                            │ domain events
+ *   REST API / desks ──▶ core/TicketService ──▶ core/Outbox ─┴─▶ PostgreSQL (queued)
+ *                                                   │
+ *                                  BullMQ "delivery" queue (Redis)
+ *                                                   │
+ *                        core/DeliveryWorker ──▶ ChannelSender of the message's channel
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { ApiChannelSender } from './adapters/api/sender.js';
+import { apiInboundRouter } from './adapters/api/inbound.js';
+import { WidgetHub } from './adapters/widget/hub.js';
+import { widgetRouter } from './adapters/widget/routes.js';
+import { WidgetSender } from './adapters/widget/sender.js';
+import type { Config } from './config.js';
+import { ChannelRegistry } from './core/channels.js';
+import { DeliveryQueue } from './core/delivery/queue.js';
+import { DeliverySweep } from './core/delivery/sweep.js';
+import { DeliveryWorker } from './core/delivery/worker.js';
+import { loadDeskConfig } from './core/deskConfig.js';
+import { EventBus } from './core/events.js';
+import { InboundPipeline } from './core/inbound.js';
+import { Outbox } from './core/outbox.js';
+import { TicketService } from './core/tickets.js';
+import { migrateDatabase, redactUrl } from './db/migrate.js';
+import { createDb } from './db/prisma.js';
+import { requireBearer } from './http/auth.js';
+import { errorHandler, HttpError } from './http/errors.js';
+import { healthHandler } from './http/health.js';
+import { ticketsRouter } from './http/ticketsRoutes.js';
+import type { Logger } from './logger.js';
+import { createRedis, probeRedis } from './redis.js';
+import { secretOrGenerated } from './secrets.js';
+
+const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
+
+/** A dependency the gateway cannot start without is down: one clear line says which and how to start it. */
+export class DependencyError extends Error {
+  override name = 'DependencyError';
+}
+
+export type Gateway = Awaited<ReturnType<typeof createGateway>>;
+
+export async function createGateway(config: Config, log: Logger) {
+  // 1. Dependencies: fail fast, naming the URL tried and how to start it.
+  await migrateDatabase(config.DATABASE_URL).catch((err: Error) => {
+    throw new DependencyError(
+      `Cannot prepare PostgreSQL at ${redactUrl(config.DATABASE_URL)}: ${err.message.split('\n')[0]}. Start it, e.g. \`docker compose up -d postgres redis\`, or set DATABASE_URL.`,
+    );
+  });
+  await probeRedis(config.REDIS_URL).catch((err: Error) => {
+    throw new DependencyError(
+      `Cannot reach Redis at ${redactUrl(config.REDIS_URL)}: ${err.message}. Start it, e.g. \`docker compose up -d postgres redis\`, or set REDIS_URL.`,
+    );
+  });
+  const adminToken = await secretOrGenerated(config.ADMIN_TOKEN, config.DATA_DIR, 'admin-token');
+  const appSecret = await secretOrGenerated(config.APP_SECRET, config.DATA_DIR, 'app-secret');
+  if (adminToken.file) log.warn({ file: adminToken.file }, 'ADMIN_TOKEN is not set: the REST API uses the generated token in this file');
+
+  const db = createDb(config.DATABASE_URL);
+  const redis = { queue: createRedis(config.REDIS_URL), worker: createRedis(config.REDIS_URL), pub: createRedis(config.REDIS_URL), sub: createRedis(config.REDIS_URL) };
+  for (const [role, conn] of Object.entries(redis)) conn.on('error', (err) => log.warn({ err: err.message, role }, 'redis connection error'));
+  const desk = await loadDeskConfig(config.DESK_CONFIG);
+
+  // 2. The core: it knows nothing of adapters.
+  const events = new EventBus(log);
+  const pipeline = new InboundPipeline(db, events);
+  const bullPrefix = `${config.REDIS_PREFIX}:bull`;
+  const deliveryQueue = new DeliveryQueue(redis.queue, { prefix: bullPrefix, maxAttempts: config.DELIVERY_MAX_ATTEMPTS });
+  const outbox = new Outbox(db, deliveryQueue, events);
+  const tickets = new TicketService(db, outbox, events);
+  const channels = new ChannelRegistry();
+
+  // 3. Channel adapters: they translate, the core decides.
+  const widgetTopic = `${config.REDIS_PREFIX}:widget:out`;
+  channels.register(new WidgetSender(redis.pub, widgetTopic));
+  channels.register(new ApiChannelSender({ webhookUrl: config.API_CHANNEL_WEBHOOK_URL, secret: config.API_CHANNEL_SECRET, timeoutMs: config.OUTBOUND_TIMEOUT_MS }));
+  const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
+
+  // 4. Delivery: a worker per instance, and the sweep that rebuilds lost queues from PostgreSQL.
+  const deliveryWorker = new DeliveryWorker(redis.worker, db, channels, events, log, {
+    prefix: bullPrefix,
+    concurrency: config.DELIVERY_CONCURRENCY,
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+    backoffMs: config.DELIVERY_BACKOFF_MS,
+    maxBackoffMs: config.DELIVERY_MAX_BACKOFF_MS,
+  });
+  const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
+
+  // 5. HTTP.
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  const channelStatus = () => ({
+    widget: { status: 'connected', visitors: widgetHub.connectedVisitors },
+    api: { status: config.API_CHANNEL_SECRET ? 'connected' : 'off', outbound: config.API_CHANNEL_WEBHOOK_URL ? 'on' : 'off' },
+  });
+  app.get('/healthz', healthHandler(db, redis.queue, channelStatus));
+  app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
+  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets));
+  app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
+    res.json(channelStatus());
+  });
+  app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
+  if (config.SERVE_DEMO) app.use(express.static(publicDir, { index: 'index.html' }));
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(log));
+
+  const server = http.createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/widget/ws') widgetHub.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+
+  return {
+    config,
+    db,
+    redis,
+    events,
+    pipeline,
+    tickets,
+    outbox,
+    channels,
+    deliveryQueue,
+    deliveryWorker,
+    sweep,
+    widgetHub,
+    adminToken: adminToken.value,
+    appSecret: appSecret.value,
+    server,
+    /** Starts the workers and listens; resolves with the bound port. */
+    async start(port = config.PORT, host = config.HOST): Promise<number> {
+      await widgetHub.start();
+      sweep.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const address = server.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    /** Stops taking work, lets running jobs finish, and closes every connection. */
+    async stop(): Promise<void> {
+      sweep.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await widgetHub.close();
+      await deliveryWorker.close();
+      await deliveryQueue.close();
+      await events.idle();
+      for (const conn of Object.values(redis)) conn.disconnect();
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Every setting is an environment variable with a sensible default, validated at start.
+ * README.md and .env.example list them all; keep the three in step.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = (fallback: string) => z.url().default(fallback);
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: url('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url('postgresql://postgres@127.0.0.1:5432/omnidesk'),
+  REDIS_URL: url('redis://127.0.0.1:6379'),
+  /** Namespace for every Redis key, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w.:-]+$/).default('omnidesk'),
+  /** Bearer token of the agent REST API. Outside production a random one is generated into DATA_DIR. */
+  ADMIN_TOKEN: optionalString,
+  /** Signs widget visitor tokens. Outside production a random one is generated into DATA_DIR. */
+  APP_SECRET: optionalString,
+  /** Where generated secrets (and later, stored attachments) live. */
+  DATA_DIR: z.string().default('.data'),
+  API_CHANNEL_SECRET: optionalString,
+  API_CHANNEL_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  DESK_CONFIG: z.string().default('config/desk.yaml'),
+  DELIVERY_MAX_ATTEMPTS: int(15, 1),
+  DELIVERY_BACKOFF_MS: int(1000, 1),
+  DELIVERY_MAX_BACKOFF_MS: int(15 * 60_000, 1),
+  DELIVERY_CONCURRENCY: int(8, 1),
+  DELIVERY_SWEEP_INTERVAL_MS: int(30_000, 100),
+  /** Jobs newer than this are left to the queue by the sweep: it only rescues the stranded. */
+  DELIVERY_SWEEP_GRACE_MS: int(10_000, 0),
+  OUTBOUND_TIMEOUT_MS: int(10_000, 100),
+  WIDGET_ALLOWED_ORIGINS: z.string().default('*'),
+  SERVE_DEMO: bool.default(true),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Parses and validates the environment; throws one readable error listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production') {
+    const missing = (['ADMIN_TOKEN', 'APP_SECRET'] as const).filter((k) => !config[k]);
+    if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join(', ')} must be set in production`);
+  }
+  return config;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

@@ -1,0 +1,49 @@
+/**
+ * The producer side of outbound delivery. A message is committed to PostgreSQL first (state
+ * `queued`); only then is a job added. The job id is the message id, so adding it twice (the
+ * sweep, a second instance) is a no-op while the job exists.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from '../../redis.js';
+
+export const DELIVERY_QUEUE = 'delivery';
+
+export interface DeliveryJob {
+  messageId: string;
+}
+
+export interface DeliveryQueueOptions {
+  prefix: string;
+  maxAttempts: number;
+}
+
+export class DeliveryQueue {
+  readonly queue: Queue<DeliveryJob>;
+
+  constructor(connection: Redis, private readonly options: DeliveryQueueOptions) {
+    this.queue = new Queue<DeliveryJob>(DELIVERY_QUEUE, { connection, prefix: options.prefix });
+  }
+
+  /** Queues delivery of committed messages; safe to call again for the same ids. */
+  async enqueue(messageIds: string[]): Promise<void> {
+    if (!messageIds.length) return;
+    await this.queue.addBulk(
+      messageIds.map((messageId) => ({
+        name: 'deliver',
+        data: { messageId },
+        opts: {
+          jobId: messageId,
+          attempts: this.options.maxAttempts,
+          backoff: { type: 'platform' },
+          removeOnComplete: true,
+          // The outcome lives in PostgreSQL; a finished job must not block a later re-queue.
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

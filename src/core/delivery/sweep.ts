@@ -1,0 +1,59 @@
+/**
+ * Re-queues committed-but-undelivered messages. PostgreSQL is the truth: if Redis lost its
+ * queues (a restart without persistence, a FLUSHALL), every message still `queued` in the
+ * database is queued again. Job ids are message ids, so live jobs are not duplicated.
+ */
+import type { Db } from '../../db/prisma.js';
+import type { Logger } from '../../logger.js';
+import type { DeliveryQueue } from './queue.js';
+
+const BATCH = 500;
+
+export class DeliverySweep {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly queue: DeliveryQueue,
+    private readonly log: Logger,
+    private readonly options: { intervalMs: number; graceMs: number },
+  ) {}
+
+  /** Sweeps now, then every interval. */
+  start(): void {
+    const tick = (): void => {
+      this.sweep()
+        .catch((err: unknown) => this.log.error({ err }, 'delivery sweep failed'))
+        .finally(() => {
+          this.timer = setTimeout(tick, this.options.intervalMs);
+          this.timer.unref();
+        });
+    };
+    tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Queues every message left `queued` for longer than the grace period; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    let afterSeq = -1n;
+    for (;;) {
+      const stranded = await this.db.message.findMany({
+        where: { deliveryState: 'queued', createdAt: { lt: new Date(Date.now() - this.options.graceMs) }, seq: { gt: afterSeq } },
+        orderBy: { seq: 'asc' },
+        take: BATCH,
+        select: { id: true, seq: true },
+      });
+      if (!stranded.length) break;
+      await this.queue.enqueue(stranded.map((m) => m.id));
+      total += stranded.length;
+      afterSeq = stranded[stranded.length - 1]!.seq;
+      if (stranded.length < BATCH) break;
+    }
+    if (total) this.log.info({ count: total }, 'delivery sweep re-queued messages');
+    return total;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The consumer side of outbound delivery: loads a committed message, hands it to its
+ * channel's sender, and records the outcome in PostgreSQL.
+ *
+ * - Idempotent: a message that is no longer `queued` is skipped.
+ * - In order: a message waits while an earlier one of its conversation is still queued.
+ * - Retries with exponential backoff (honouring a platform's retry-after) and, once the
+ *   attempts are spent or the error is permanent, ends the message as `failed` with its error.
+ */
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Db } from '../../db/prisma.js';
+import type { Logger } from '../../logger.js';
+import type { Redis } from '../../redis.js';
+import type { ChannelRegistry } from '../channels.js';
+import type { EventBus } from '../events.js';
+import type { Attachment, Button, OutboundMessage } from '../model.js';
+import { PermanentDeliveryError, RetryableDeliveryError } from './errors.js';
+import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
+
+export interface DeliveryWorkerOptions {
+  prefix: string;
+  concurrency: number;
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** How long a message waits for an earlier one of its conversation before looking again. */
+const ORDER_WAIT_MS = 250;
+
+export class DeliveryWorker {
+  readonly worker: Worker<DeliveryJob>;
+
+  constructor(
+    connection: Redis,
+    private readonly db: Db,
+    private readonly channels: ChannelRegistry,
+    private readonly events: EventBus,
+    private readonly log: Logger,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, (job, token) => this.process(job, token), {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      settings: { backoffStrategy: (attemptsMade, _type, err) => this.backoff(attemptsMade, err) },
+    });
+    this.worker.on('error', (err) => this.log.error({ err }, 'delivery worker error'));
+  }
+
+  /** Exponential backoff with jitter, or exactly what the platform asked for. */
+  backoff(attemptsMade: number, err?: Error): number {
+    if (err instanceof RetryableDeliveryError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+    const exp = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** Math.max(0, attemptsMade - 1));
+    return Math.round(exp * (0.8 + Math.random() * 0.4));
+  }
+
+  private async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    const message = await this.db.message.findUnique({
+      where: { id: job.data.messageId },
+      include: { conversation: { select: { externalChatId: true } }, ticket: { select: { number: true } } },
+    });
+    if (!message || message.deliveryState !== 'queued') return;
+
+    const earlier = await this.db.message.count({
+      where: { conversationId: message.conversationId, deliveryState: 'queued', seq: { lt: message.seq } },
+    });
+    if (earlier > 0) {
+      // Keep the conversation's order: look again shortly, without spending an attempt.
+      await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
+      throw new DelayedError();
+    }
+
+    const sender = this.channels.get(message.channel);
+    const attempt = job.attemptsMade + 1;
+    try {
+      if (!sender) throw new PermanentDeliveryError(`channel ${message.channel} is not connected`);
+      if (message.authorKind === 'customer' || message.authorKind === 'note') {
+        throw new PermanentDeliveryError(`a ${message.authorKind} message is never delivered`);
+      }
+      const outbound: OutboundMessage = {
+        id: message.id,
+        channel: message.channel,
+        chatId: message.conversation.externalChatId,
+        text: message.text,
+        author: { kind: message.authorKind, name: message.authorName },
+        buttons: message.buttons as unknown as Button[],
+        attachments: message.attachments as unknown as Attachment[],
+        ticketNumber: message.ticket?.number ?? null,
+        sentAt: message.sentAt,
+      };
+      const result = await sender.send(outbound);
+      await this.db.message.update({
+        where: { id: message.id },
+        data: {
+          deliveryState: 'sent',
+          deliveredAt: new Date(),
+          deliveryAttempts: attempt,
+          deliveryError: null,
+          ...(result.platformMessageId ? { platformMessageId: result.platformMessageId } : {}),
+        },
+      });
+      this.events.publish('message.delivered', { messageId: message.id, channel: message.channel });
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      const final = err instanceof PermanentDeliveryError || attempt >= this.options.maxAttempts;
+      await this.db.message.update({
+        where: { id: message.id },
+        data: { deliveryAttempts: attempt, deliveryError: error, ...(final ? { deliveryState: 'failed' } : {}) },
+      });
+      this.log.warn({ messageId: message.id, channel: message.channel, attempt, final, error }, 'delivery attempt failed');
+      if (final) {
+        this.events.publish('message.failed', { messageId: message.id, channel: message.channel, error });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+}

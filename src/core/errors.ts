@@ -1,0 +1,16 @@
+/** Errors the core raises for bad requests; the HTTP layer maps them to status codes. */
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/** A request the core refuses, naming the offending field. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,80 @@
+/** Reading tickets: the list with filters and sorting, and one ticket with its history. */
+import type { Db } from '../db/prisma.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
+
+export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority', 'number', '-number'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  priority?: Priority[];
+  channel?: Channel[];
+  /** An agent handle, or "none" for unassigned tickets. */
+  assignee?: string;
+  team?: string;
+  tag?: string;
+  category?: string;
+  /** Free text: the subject, or the contact's name, email or phone. */
+  q?: string;
+  sort?: TicketSort;
+  limit?: number;
+  offset?: number;
+}
+
+export const ticketInclude = {
+  contact: { select: { id: true, name: true, email: true, phone: true, language: true } },
+  assignee: { select: { handle: true, name: true } },
+  team: { select: { name: true } },
+  previousTicket: { select: { number: true } },
+} satisfies Prisma.TicketInclude;
+
+export type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
+
+export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: TicketRow[]; total: number }> {
+  const where: Prisma.TicketWhereInput = {
+    ...(f.status?.length ? { status: { in: f.status } } : {}),
+    ...(f.priority?.length ? { priority: { in: f.priority } } : {}),
+    ...(f.channel?.length ? { channel: { in: f.channel } } : {}),
+    ...(f.assignee === 'none' ? { assigneeId: null } : f.assignee ? { assignee: { handle: f.assignee.replace(/^@/, '') } } : {}),
+    ...(f.team ? { team: { name: f.team } } : {}),
+    ...(f.tag ? { tags: { has: f.tag } } : {}),
+    ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${f.category}/` } }] } : {}),
+    ...(f.q
+      ? {
+          AND: [
+            {
+              OR: [
+                { subject: { contains: f.q, mode: 'insensitive' } },
+                { contact: { name: { contains: f.q, mode: 'insensitive' } } },
+                { contact: { email: { contains: f.q, mode: 'insensitive' } } },
+                { contact: { phone: { contains: f.q } } },
+              ],
+            },
+          ],
+        }
+      : {}),
+  };
+  const sort = f.sort ?? '-createdAt';
+  const direction: Prisma.SortOrder = sort.startsWith('-') ? 'desc' : 'asc';
+  const key = sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'priority' | 'number';
+  // Ties break by number, so paging is stable.
+  const orderBy: Prisma.TicketOrderByWithRelationInput[] = [{ [key]: direction }, ...(key === 'number' ? [] : [{ number: direction }])];
+  const [tickets, total] = await Promise.all([
+    db.ticket.findMany({ where, orderBy, include: ticketInclude, take: f.limit ?? 50, skip: f.offset ?? 0 }),
+    db.ticket.count({ where }),
+  ]);
+  return { tickets, total };
+}
+
+export async function getTicket(db: Db, number: number) {
+  return db.ticket.findUnique({
+    where: { number },
+    include: {
+      ...ticketInclude,
+      messages: { orderBy: { seq: 'asc' } },
+      events: { orderBy: { seq: 'asc' } },
+    },
+  });
+}
+export type TicketDetail = NonNullable<Awaited<ReturnType<typeof getTicket>>>;

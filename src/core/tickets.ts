@@ -1,0 +1,184 @@
+/**
+ * Ticket operations: what an agent does to a ticket. The REST API, the Slack desk and the
+ * Telegram desk all call these, so first-response times, SLA and reports come out the same
+ * whichever desk was used.
+ */
+import type { Db } from '../db/prisma.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Priority, TicketStatus } from '../generated/prisma/enums.js';
+import { audit } from './audit.js';
+import { NotFoundError, ValidationError } from './errors.js';
+import type { Actor, EventBus } from './events.js';
+import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
+
+export interface ReplyInput {
+  text: string;
+  /** An internal note: stored and shown to agents, never sent to the customer. */
+  internal?: boolean;
+  /** The agent's handle or email; unknown agents are refused. */
+  agent?: string;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  pendingUntil?: Date | null;
+  priority?: Priority;
+  tags?: string[];
+  category?: string | null;
+  /** Agent handle or email, or null to unassign. */
+  assignee?: string | null;
+  /** Team name, or null. */
+  team?: string | null;
+  /** Hand the ticket back to the bot (true) or take it from the bot (false). */
+  botActive?: boolean;
+}
+
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+/** The author name used for replies sent with no agent named. */
+const DEFAULT_AGENT_NAME = 'Support';
+
+export class TicketService {
+  constructor(
+    private readonly db: Db,
+    private readonly outbox: Outbox,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Finds an agent by handle or email, or refuses naming the field. */
+  async findAgent(ref: string, field = 'agent'): Promise<{ id: string; name: string; handle: string }> {
+    const key = ref.replace(/^@/, '');
+    const agent = await this.db.agent.findFirst({
+      where: { OR: [{ handle: key }, { email: key }] },
+      select: { id: true, name: true, handle: true },
+    });
+    if (!agent) throw new ValidationError(`unknown agent "${ref}"`, field);
+    return agent;
+  }
+
+  /** Sends an agent's reply to the customer (or adds an internal note). */
+  async reply(ticketNumber: number, input: ReplyInput): Promise<{ messageId: string }> {
+    if (!input.text.trim()) throw new ValidationError('text must not be empty', 'text');
+    const agent = input.agent ? await this.findAgent(input.agent) : null;
+    const actor: Actor = { kind: 'agent', name: agent?.name ?? DEFAULT_AGENT_NAME, agentId: agent?.id ?? null };
+    const outgoing: OutgoingMessage = {
+      authorKind: input.internal ? 'note' : 'agent',
+      authorName: actor.name ?? null,
+      agentId: actor.agentId ?? null,
+      text: input.text,
+    };
+    const { ticket, messageId, changes } = await this.db.$transaction(async (tx) => {
+      const ticket = await lockTicket(tx, ticketNumber);
+      const messageId = await this.outbox.write(tx, ticket, outgoing);
+      const changes: Changes = {};
+      if (!input.internal) {
+        const data: Prisma.TicketUpdateInput = { botActive: false };
+        if (!ticket.firstRespondedAt) {
+          data.firstRespondedAt = new Date();
+          changes.firstRespondedAt = { from: null, to: data.firstRespondedAt };
+        }
+        if (ticket.status === 'new') {
+          data.status = 'open';
+          changes.status = { from: 'new', to: 'open' };
+        }
+        if (!ticket.assigneeId && agent) {
+          data.assignee = { connect: { id: agent.id } };
+          changes.assignee = { from: null, to: agent.handle };
+        }
+        if (ticket.botActive) changes.botActive = { from: true, to: false };
+        await tx.ticket.update({ where: { id: ticket.id }, data });
+        for (const [field, change] of Object.entries(changes)) await audit(tx, ticket.id, `${field}_changed`, actor, change);
+      }
+      return { ticket, messageId, changes };
+    });
+    await this.outbox.dispatch(ticket, messageId, outgoing);
+    if (Object.keys(changes).length) this.events.publish('ticket.updated', { ...ref(ticket), changes, actor });
+    return { messageId };
+  }
+
+  /** Changes a ticket's status, priority, tags, category, assignee or team. */
+  async update(ticketNumber: number, patch: TicketPatch, actor: Actor): Promise<void> {
+    if (patch.status === 'new') throw new ValidationError('a ticket cannot be set back to new', 'status');
+    if (patch.pendingUntil && patch.status !== 'pending') {
+      throw new ValidationError('pendingUntil goes with status "pending"', 'pendingUntil');
+    }
+    const assignee =
+      patch.assignee === undefined ? undefined : patch.assignee ? await this.findAgent(patch.assignee, 'assignee') : null;
+    const team =
+      patch.team === undefined || patch.team === null
+        ? patch.team
+        : await this.db.team.findUnique({ where: { name: patch.team }, select: { id: true, name: true } });
+    if (team === null && patch.team) throw new ValidationError(`unknown team "${patch.team}"`, 'team');
+
+    const result = await this.db.$transaction(async (tx) => {
+      const t = await lockTicket(tx, ticketNumber);
+      const data: Prisma.TicketUncheckedUpdateInput = {};
+      const changes: Changes = {};
+      const set = <K extends keyof Prisma.TicketUncheckedUpdateInput>(key: K, from: unknown, to: Prisma.TicketUncheckedUpdateInput[K], shown: unknown = to) => {
+        if (JSON.stringify(from) === JSON.stringify(shown)) return;
+        data[key] = to;
+        changes[key] = { from, to: shown };
+      };
+      if (patch.status) {
+        set('status', t.status, patch.status);
+        const now = new Date();
+        if (patch.status === 'pending') set('pendingUntil', t.pendingUntil, patch.pendingUntil ?? null);
+        else if (t.pendingUntil) set('pendingUntil', t.pendingUntil, null);
+        if (patch.status === 'resolved' && t.status !== 'resolved') set('resolvedAt', t.resolvedAt, now);
+        if (patch.status === 'closed' && t.status !== 'closed') {
+          set('closedAt', t.closedAt, now);
+          if (!t.resolvedAt) set('resolvedAt', null, now);
+        }
+        if ((patch.status === 'open' || patch.status === 'pending') && (t.status === 'resolved' || t.status === 'closed')) {
+          set('resolvedAt', t.resolvedAt, null);
+          set('closedAt', t.closedAt, null);
+        }
+      }
+      if (patch.priority) set('priority', t.priority, patch.priority);
+      if (patch.tags) set('tags', t.tags, [...new Set(patch.tags.map((x) => x.trim()).filter(Boolean))].sort());
+      if (patch.category !== undefined) set('category', t.category, patch.category);
+      if (assignee !== undefined) {
+        set('assigneeId', t.assigneeId, assignee?.id ?? null);
+        if (assignee) set('botActive', t.botActive, false);
+      }
+      if (team !== undefined) set('teamId', t.teamId, team?.id ?? null);
+      if (patch.botActive !== undefined) set('botActive', t.botActive, patch.botActive);
+      if (!Object.keys(changes).length) return { ticket: t, changes };
+      try {
+        await tx.ticket.update({ where: { id: t.id }, data });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'P2002') {
+          throw new ValidationError('this conversation already has another ticket that is not closed', 'status');
+        }
+        throw err;
+      }
+      for (const [field, change] of Object.entries(changes)) await audit(tx, t.id, `${field}_changed`, actor, change);
+      return { ticket: t, changes };
+    });
+    if (Object.keys(result.changes).length) this.events.publish('ticket.updated', { ...ref(result.ticket), changes: result.changes, actor });
+  }
+}
+
+type LockedTicket = TicketTarget &
+  Pick<
+    Prisma.TicketGetPayload<object>,
+    'status' | 'pendingUntil' | 'priority' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
+  >;
+
+/** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
+async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): Promise<LockedTicket> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Ticket" WHERE "number" = ${ticketNumber} FOR UPDATE`;
+  const id = rows[0]?.id;
+  if (!id) throw new NotFoundError(`ticket #${ticketNumber} not found`);
+  return tx.ticket.findUniqueOrThrow({
+    where: { id },
+    select: {
+      id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, tags: true,
+      category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
+    },
+  });
+}
+
+function ref(t: TicketTarget) {
+  return { ticketId: t.id, ticketNumber: t.number, conversationId: t.conversationId, channel: t.channel };
+}

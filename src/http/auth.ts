@@ -1,0 +1,17 @@
+/** Bearer-token authentication of the agent REST API. */
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { HttpError } from './errors.js';
+
+export function requireBearer(token: string): RequestHandler {
+  const expected = Buffer.from(token);
+  return (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      next(new HttpError(401, 'unauthorized', 'missing or invalid bearer token'));
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,58 @@
+/** The JSON shapes of the REST API (part of its contract: keep field names stable). */
+import type { TicketDetail, TicketRow } from '../core/ticketQueries.js';
+
+type MessageRow = TicketDetail['messages'][number];
+
+export function ticketView(t: TicketRow) {
+  return {
+    number: t.number,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    subject: t.subject,
+    contact: t.contact,
+    category: t.category,
+    tags: t.tags,
+    assignee: t.assignee ? { handle: t.assignee.handle, name: t.assignee.name } : null,
+    team: t.team?.name ?? null,
+    line: t.line,
+    botActive: t.botActive,
+    pendingUntil: t.pendingUntil,
+    previousTicketNumber: t.previousTicket?.number ?? null,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    openedAt: t.openedAt,
+    firstResponseDueAt: t.firstResponseDueAt,
+    resolutionDueAt: t.resolutionDueAt,
+    firstRespondedAt: t.firstRespondedAt,
+    resolvedAt: t.resolvedAt,
+    closedAt: t.closedAt,
+    csat: t.csatScore === null ? null : { score: t.csatScore, comment: t.csatComment },
+  };
+}
+
+export function messageView(m: MessageRow) {
+  return {
+    id: m.id,
+    direction: m.direction,
+    internal: m.authorKind === 'note',
+    author: { kind: m.authorKind, name: m.authorName },
+    text: m.text,
+    attachments: m.attachments,
+    buttons: m.buttons,
+    sentAt: m.sentAt,
+    createdAt: m.createdAt,
+    delivery:
+      m.deliveryState === null
+        ? null
+        : { state: m.deliveryState, attempts: m.deliveryAttempts, error: m.deliveryError, deliveredAt: m.deliveredAt },
+  };
+}
+
+export function ticketDetailView(t: TicketDetail) {
+  return {
+    ...ticketView(t),
+    messages: t.messages.map(messageView),
+    events: t.events.map((e) => ({ type: e.type, actor: { kind: e.actorKind, name: e.actorName }, data: e.data, at: e.createdAt })),
+  };
+}
