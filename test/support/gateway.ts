@@ -26,13 +26,13 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}, opts: { databaseUrl?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, opts: { databaseUrl?: string; redisUrl?: string } = {}): Promise<TestGateway> {
   const databaseUrl = opts.databaseUrl ?? (await cloneDatabase(inject('templateDb'), inject('runId')));
   const redisPrefix = `test:${randomBytes(6).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: opts.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: redisPrefix,
     ADMIN_TOKEN,
     APP_SECRET: 'test-app-secret',

@@ -1,0 +1,60 @@
+/**
+ * Development helper: top-1 accuracy of matcher option variants on the
+ * generated benchmark sets (run scripts/kb-build-banking.ts first).
+ *
+ *   tsx bench/kb/tune.ts '{"bigramWeight":0.5}' '{"bigramWeight":0}'
+ */
+import { readFile } from 'node:fs/promises';
+import { KbIndex } from '../../src/kb/kb-index.js';
+import type { KbArticle } from '../../src/kb/article.js';
+import { readKbDir } from '../../src/kb/markdown.js';
+import type { MatcherOptions } from '../../src/kb/options.js';
+
+interface Case {
+  text: string;
+  expect: string | null;
+}
+interface BenchSet {
+  name: string;
+  folds: { articles: KbArticle[]; cases: Case[] }[];
+}
+
+const G = 'bench/kb/generated';
+
+async function load(kb: string, cases: string): Promise<{ articles: KbArticle[]; cases: Case[] }> {
+  const lines = (await readFile(cases, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  return { articles: await readKbDir(kb), cases: lines.map((l) => JSON.parse(l) as Case) };
+}
+
+async function main(): Promise<void> {
+  const sets: BenchSet[] = [
+    { name: 'en', folds: [await load(`${G}/en/kb`, `${G}/en/cases.jsonl`)] },
+    { name: 'en-all', folds: [await load(`${G}/en-all/kb`, `${G}/en-all/cases.jsonl`)] },
+    {
+      name: 'ru',
+      folds: await Promise.all([1, 2, 3, 4, 5].map((k) => load(`${G}/ru/fold-${k}/kb`, `${G}/ru/fold-${k}/cases.jsonl`))),
+    },
+  ];
+  const variants = process.argv.slice(2).map((s) => JSON.parse(s) as Partial<MatcherOptions>);
+  if (variants.length === 0) variants.push({});
+  for (const v of variants) {
+    const res: Record<string, number> = {};
+    for (const set of sets) {
+      let ok = 0;
+      let n = 0;
+      for (const fold of set.folds) {
+        const index = new KbIndex(v);
+        for (const a of fold.articles) index.upsert(a);
+        for (const c of fold.cases) {
+          if (c.expect === null) continue;
+          n++;
+          if (index.search(c.text, { limit: 1 })[0]?.article.id === c.expect) ok++;
+        }
+      }
+      res[set.name] = Math.round((1000 * ok) / n) / 10;
+    }
+    console.log(JSON.stringify(v), JSON.stringify(res));
+  }
+}
+
+await main();

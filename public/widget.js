@@ -1,0 +1,784 @@
+// @ts-check
+/**
+ * OmniDesk web chat widget. Embed with one line:
+ *   <script src="https://desk.example.com/widget.js" async></script>
+ * Optional data-lang="ru" | "en" on that tag; otherwise navigator.language decides.
+ *
+ * Plain ES2020, no build step, no dependencies. Everything lives in an open shadow root, so the
+ * host page's CSS can neither break the widget nor be broken by it. Data from the server or the
+ * visitor only ever reaches the DOM through createElement / text nodes, never as HTML.
+ */
+(() => {
+  'use strict';
+
+  /** @typedef {'ru' | 'en'} Lang */
+  /** @typedef {{ id: string, label: string }} Topic */
+  /** @typedef {{ title: string, botName: string, topics: Topic[] }} WidgetConfig */
+  /** @typedef {{ id: string, label: string }} MsgButton */
+  /** @typedef {'customer' | 'bot' | 'agent' | 'system'} AuthorKind */
+  /**
+   * "in" = from the customer.
+   * @typedef {{ id: string, clientId?: string, direction: 'in' | 'out', author: { kind: AuthorKind, name: string | null },
+   *   text: string, buttons: MsgButton[], sentAt: string }} WidgetMessage
+   */
+  /** @typedef {{ id: string, title: string, snippet: string }} Article */
+  /** @typedef {{ type: 'start' | 'message' | 'button', clientId: string } & Record<string, unknown>} OutFrame */
+  /** @typedef {'loading' | 'form' | 'chat'} View */
+
+  // document.currentScript is only set while this file is first evaluated: capture it now.
+  const script = /** @type {HTMLScriptElement | null} */ (
+    document.currentScript || document.querySelector('script[src*="widget.js"]'));
+  // A page that includes the snippet twice still gets one widget.
+  if (!script || document.getElementById('omnidesk-widget')) return;
+
+  const BASE = new URL(script.src, location.href).origin;
+  const WS_BASE = BASE.replace(/^http/, 'ws'); // http → ws, https → wss
+  const TOKEN_KEY = 'omnidesk.token';
+  const MAX_BACKOFF_MS = 15000;
+  const SUGGEST_DELAY_MS = 300;
+  const SUGGEST_MIN_CHARS = 3;
+
+  const TEXTS = {
+    ru: {
+      title: 'Поддержка', bot: 'Бот', agent: 'Оператор', open: 'Открыть чат', close: 'Закрыть чат',
+      intro: 'Оставьте контакты и опишите вопрос — ответим прямо здесь.',
+      name: 'Имя', contact: 'Email или телефон', topic: 'Тема', message: 'Сообщение',
+      submit: 'Начать чат', sending: 'Отправляем…', input: 'Напишите сообщение…', send: 'Отправить',
+      connecting: 'Подключение…', ticket: 'Обращение №', suggest: 'Возможно, поможет:', failed: 'Не отправлено',
+      nameRequired: 'Укажите, пожалуйста, имя.', contactRequired: 'Укажите email или телефон.',
+      contactInvalid: 'Похоже, в email или телефоне опечатка.', messageRequired: 'Напишите, пожалуйста, сообщение.',
+      generic: 'Что-то пошло не так. Попробуйте ещё раз.',
+    },
+    en: {
+      title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
+      intro: 'Leave your contacts and describe your question — we will reply right here.',
+      name: 'Name', contact: 'Email or phone', topic: 'Topic', message: 'Message',
+      submit: 'Start chat', sending: 'Sending…', input: 'Type a message…', send: 'Send',
+      connecting: 'Connecting…', ticket: 'Ticket #', suggest: 'This might help:', failed: 'Not sent',
+      nameRequired: 'Please enter your name.', contactRequired: 'Please enter your email or phone.',
+      contactInvalid: 'The email or phone looks mistyped.', messageRequired: 'Please write a message.',
+      generic: 'Something went wrong. Please try again.',
+    },
+  };
+
+  /** @type {Lang} */
+  const LANG = pickLang(script.dataset.lang);
+  const T = TEXTS[LANG];
+
+  /** @param {string | undefined} attr @returns {Lang} */
+  function pickLang(attr) {
+    if (attr === 'ru' || attr === 'en') return attr;
+    return (navigator.language || '').toLowerCase().startsWith('ru') ? 'ru' : 'en';
+  }
+
+  // localStorage throws in some privacy modes; then the session simply lasts for this page only.
+  const store = {
+    /** @param {string} key */
+    get(key) { try { return localStorage.getItem(key); } catch { return null; } },
+    /** @param {string} key @param {string} value */
+    set(key, value) { try { localStorage.setItem(key, value); } catch { /* see above */ } },
+  };
+
+  const state = {
+    /** @type {WidgetConfig} */ config: { title: T.title, botName: T.bot, topics: [] },
+    configLoaded: false,
+    token: store.get(TOKEN_KEY),
+    /** @type {WebSocket | null} */ ws: null,
+    ready: false, // the current socket said hello: only then may frames go out
+    connecting: false,
+    booted: false,
+    open: false,
+    attempt: 0,
+    /** @type {ReturnType<typeof setTimeout> | undefined} */ retryTimer: undefined,
+    /** @type {View} */ view: 'loading',
+    /** @type {string | null} */ startClientId: null, // the form's start frame, until the server answers it
+    /** @type {Map<string, OutFrame>} */ outbox: new Map(), // unacknowledged frames by clientId, re-sent on reconnect
+    /** @type {Map<string, HTMLElement>} */ byId: new Map(),
+    /** @type {Map<string, HTMLElement>} */ byClientId: new Map(),
+  };
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  /**
+   * Creates an element. String children become text nodes, so nothing is ever parsed as HTML.
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {Record<string, string>} [attrs] @param {(Node | string)[]} [children]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
+  function h(tag, attrs = {}, children = []) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+    el.append(...children);
+    return el;
+  }
+
+  /** @param {string} d SVG path data (our own constants) @returns {SVGSVGElement} */
+  function icon(d) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    const path = document.createElementNS(ns, 'path');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    path.setAttribute('d', d);
+    svg.append(path);
+    return svg;
+  }
+
+  const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
+  const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
+  const SEND_ICON = 'M3 11l18-8-8 18-2-8-8-2z';
+
+  /** @param {string} label @param {HTMLElement} control */
+  function field(label, control) {
+    return h('label', { class: 'od-label' }, [h('span', {}, [label]), control]);
+  }
+
+  // ---------------------------------------------------------------- building the UI
+
+  const host = h('div', { id: 'omnidesk-widget' });
+  const shadow = host.attachShadow({ mode: 'open' });
+
+  const bubble = h('button', { type: 'button', class: 'od-launcher', 'data-testid': 'od-bubble',
+    'aria-label': T.open, 'aria-expanded': 'false' });
+  const closeBtn = h('button', { type: 'button', class: 'od-close', 'data-testid': 'od-close',
+    'aria-label': T.close }, [icon(CLOSE_ICON)]);
+  const titleEl = h('div', { class: 'od-title' }, [T.title]);
+  const subtitleEl = h('div', { class: 'od-subtitle' });
+  const statusEl = h('div', { class: 'od-status', 'data-testid': 'od-status', role: 'status' }, [T.connecting]);
+  const errorEl = h('div', { class: 'od-error', 'data-testid': 'od-error', role: 'alert', hidden: '' });
+  const suggestList = h('ul', { class: 'od-suggest-list' });
+  const suggestBox = h('div', { class: 'od-suggestions', 'data-testid': 'od-suggestions', hidden: '' },
+    [h('div', { class: 'od-suggest-caption' }, [T.suggest]), suggestList]);
+
+  // Pre-chat form.
+  const nameInput = h('input', { type: 'text', class: 'od-field', 'data-testid': 'od-name',
+    autocomplete: 'name', maxlength: '100' });
+  const contactInput = h('input', { type: 'text', class: 'od-field', 'data-testid': 'od-contact',
+    autocomplete: 'email', inputmode: 'email', maxlength: '200' });
+  const topicSelect = h('select', { class: 'od-field', 'data-testid': 'od-topic' });
+  const formMessage = h('textarea', { class: 'od-field', 'data-testid': 'od-form-message', rows: '4',
+    maxlength: '4000' });
+  const submitBtn = h('button', { type: 'submit', class: 'od-primary', 'data-testid': 'od-submit' }, [T.submit]);
+  const topicRow = field(T.topic, topicSelect);
+  const formSuggestSlot = h('div', { class: 'od-slot' });
+  const formErrorSlot = h('div', { class: 'od-slot' });
+  const form = h('form', { class: 'od-form', 'data-testid': 'od-form', novalidate: '', hidden: '' }, [
+    h('p', { class: 'od-intro' }, [T.intro]),
+    field(T.name, nameInput), field(T.contact, contactInput), topicRow, field(T.message, formMessage),
+    formSuggestSlot, formErrorSlot, submitBtn,
+  ]);
+
+  // Chat.
+  const messagesEl = h('div', { class: 'od-messages', 'data-testid': 'od-messages', 'aria-live': 'polite' });
+  const chatInput = h('textarea', { class: 'od-input', 'data-testid': 'od-input', rows: '1',
+    placeholder: T.input, 'aria-label': T.input, maxlength: '4000' });
+  const sendBtn = h('button', { type: 'button', class: 'od-send', 'data-testid': 'od-send',
+    'aria-label': T.send }, [icon(SEND_ICON)]);
+  const chatSuggestSlot = h('div', { class: 'od-slot' });
+  const chatErrorSlot = h('div', { class: 'od-slot' });
+  const chat = h('div', { class: 'od-chat', 'data-testid': 'od-chat', hidden: '' }, [
+    messagesEl, chatSuggestSlot, chatErrorSlot, h('div', { class: 'od-composer' }, [chatInput, sendBtn]),
+  ]);
+
+  const loading = h('div', { class: 'od-loading' }, [h('span', { class: 'od-spinner' })]);
+  const panel = h('div', { class: 'od-panel', 'data-testid': 'od-panel', role: 'dialog',
+    'aria-label': T.title, hidden: '' }, [
+    h('header', { class: 'od-header' }, [h('div', { class: 'od-heading' }, [titleEl, subtitleEl, statusEl]), closeBtn]),
+    h('div', { class: 'od-body' }, [loading, form, chat]),
+  ]);
+  const rootEl = h('div', { class: 'od-root' }, [panel, bubble]);
+  shadow.append(h('style', {}, [styles()]), rootEl);
+
+  // ---------------------------------------------------------------- views and small UI state
+
+  /** @param {View} view */
+  function showView(view) {
+    state.view = view;
+    loading.hidden = view !== 'loading';
+    form.hidden = view !== 'form';
+    chat.hidden = view !== 'chat';
+    // One error line and one suggestion list (their test ids must stay unique), moved to the visible view.
+    (view === 'chat' ? chatSuggestSlot : formSuggestSlot).append(suggestBox);
+    (view === 'chat' ? chatErrorSlot : formErrorSlot).append(errorEl);
+    hideSuggestions();
+    if (view === 'chat') scrollToBottom();
+  }
+
+  /** @param {boolean} open */
+  function setOpen(open) {
+    state.open = open;
+    panel.hidden = !open;
+    rootEl.classList.toggle('is-open', open);
+    bubble.setAttribute('aria-expanded', String(open));
+    bubble.setAttribute('aria-label', open ? T.close : T.open);
+    bubble.replaceChildren(icon(open ? CLOSE_ICON : CHAT_ICON), h('span', { class: 'od-unread' }));
+    if (!open) return;
+    rootEl.classList.remove('has-unread');
+    boot();
+    focusCurrentView();
+    scrollToBottom();
+  }
+
+  function focusCurrentView() {
+    if (state.view === 'chat') chatInput.focus();
+    else if (state.view === 'form') (nameInput.value ? formMessage : nameInput).focus();
+  }
+
+  /** @param {'connecting' | 'online'} s */
+  function setStatus(s) {
+    statusEl.dataset.state = s;
+    statusEl.hidden = s === 'online';
+  }
+
+  /** @param {string} text */
+  function showError(text) {
+    errorEl.textContent = text;
+    errorEl.hidden = !text;
+  }
+
+  /** @param {boolean} busy */
+  function setFormBusy(busy) {
+    submitBtn.disabled = busy;
+    submitBtn.textContent = busy ? T.sending : T.submit;
+  }
+
+  function scrollToBottom() {
+    messagesEl.scrollTop = messagesEl.scrollHeight;
+  }
+
+  /** @param {WidgetConfig} config */
+  function applyConfig(config) {
+    state.config = config;
+    titleEl.textContent = config.title;
+    panel.setAttribute('aria-label', config.title);
+    if (!subtitleEl.textContent) subtitleEl.textContent = config.botName;
+    const chosen = topicSelect.value;
+    topicSelect.replaceChildren(...config.topics.map((t) => h('option', { value: String(t.id) }, [String(t.label)])));
+    if (chosen) topicSelect.value = chosen;
+    topicRow.hidden = config.topics.length === 0; // nothing to choose from: no empty select
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** @param {WidgetMessage} m @returns {HTMLElement} */
+  function renderMessage(m) {
+    const kind = m.author?.kind || (m.direction === 'in' ? 'customer' : 'bot');
+    const el = h('div', { class: `od-msg od-msg--${kind}`, 'data-testid': 'od-msg', 'data-author-kind': kind,
+      'data-message-id': String(m.id) });
+    if (m.clientId) el.dataset.clientId = m.clientId;
+    if (kind === 'bot' || kind === 'agent') {
+      const name = m.author.name || (kind === 'bot' ? state.config.botName : T.agent);
+      el.append(h('div', { class: 'od-author', 'data-testid': 'od-msg-author' }, [name]));
+    }
+    el.append(h('div', { class: 'od-bubble' }, [renderText(m.text), renderTime(m.sentAt)]));
+    if (m.buttons?.length) el.append(renderButtons(m.buttons));
+    if (kind === 'customer') markSent(el); // whatever the server sends us has been delivered
+    return el;
+  }
+
+  /** Message text with plain URLs made clickable, still built from text nodes only. @param {string} text */
+  function renderText(text) {
+    const el = h('div', { class: 'od-text', 'data-testid': 'od-msg-text' });
+    // split() with a capturing group puts the URLs at the odd indexes.
+    // A URL doesn't end in punctuation: "see https://x.com/a." links without the final dot.
+    String(text ?? '').split(/(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)»])/g).forEach((part, i) => {
+      el.append(i % 2 ? h('a', { href: part, target: '_blank', rel: 'noopener noreferrer' }, [part]) : part);
+    });
+    return el;
+  }
+
+  /** @param {string} sentAt ISO time */
+  function renderTime(sentAt) {
+    const date = new Date(sentAt);
+    const time = isNaN(date.getTime()) ? '' : date.toLocaleTimeString(LANG, { hour: '2-digit', minute: '2-digit' });
+    return h('span', { class: 'od-meta' }, [time]);
+  }
+
+  /** Adds the subtle ✓ (or the "not sent" note) after the time. @param {HTMLElement} el @param {boolean} [failed] */
+  function markSent(el, failed = false) {
+    el.classList.remove('is-pending');
+    el.classList.add(failed ? 'is-failed' : 'is-sent');
+    const note = failed ? h('span', { class: 'od-failed' }, [T.failed]) : h('span', { class: 'od-tick' }, ['✓']);
+    el.querySelector('.od-meta')?.append(note);
+  }
+
+  /** @param {MsgButton[]} buttons */
+  function renderButtons(buttons) {
+    const row = h('div', { class: 'od-buttons' });
+    for (const b of buttons) {
+      const btn = h('button', { type: 'button', class: 'od-choice', 'data-testid': 'od-msg-button',
+        'data-button-id': String(b.id) }, [String(b.label)]);
+      btn.addEventListener('click', () => pressButton(row, btn, b));
+      row.append(btn);
+    }
+    return row;
+  }
+
+  /** @param {HTMLElement} row @param {HTMLButtonElement} btn @param {MsgButton} b */
+  function pressButton(row, btn, b) {
+    // One answer per question: a double click must not send two answers.
+    row.querySelectorAll('button').forEach((x) => { x.disabled = true; });
+    btn.classList.add('is-chosen');
+    const clientId = newClientId();
+    addLocalMessage(clientId, b.label);
+    send({ type: 'button', clientId, buttonId: b.id, label: b.label });
+  }
+
+  /** Shows the customer's message at once, before the server confirms it. @param {string} clientId @param {string} text */
+  function addLocalMessage(clientId, text) {
+    const el = h('div', { class: 'od-msg od-msg--customer is-pending', 'data-testid': 'od-msg',
+      'data-author-kind': 'customer', 'data-client-id': clientId }, [ // data-message-id comes with the ack
+      h('div', { class: 'od-bubble' }, [renderText(text), renderTime(new Date().toISOString())]),
+    ]);
+    messagesEl.append(el);
+    state.byClientId.set(clientId, el);
+    scrollToBottom();
+  }
+
+  /**
+   * Adds a server message: dedupes by id, and replaces our pending copy (same clientId).
+   * @param {WidgetMessage} m @param {boolean} live false while replaying history
+   */
+  function upsertMessage(m, live) {
+    if (!m || typeof m.id !== 'string') return;
+    const existing = state.byId.get(m.id) || (m.clientId ? state.byClientId.get(m.clientId) : undefined);
+    const el = renderMessage(m);
+    if (existing) existing.replaceWith(el);
+    else messagesEl.append(el);
+    state.byId.set(m.id, el);
+    if (m.clientId) {
+      state.byClientId.set(m.clientId, el);
+      if (state.outbox.has(m.clientId)) accept(m.clientId); // the echo proves the server has it
+    }
+    if (!live || existing) return;
+    scrollToBottom();
+    if (!state.open && m.direction === 'out') rootEl.classList.add('has-unread');
+  }
+
+  /** The server's history is the truth: rebuild from it, then keep local messages it hasn't seen yet. */
+  /** @param {WidgetMessage[]} messages */
+  function renderHistory(messages) {
+    const unseen = [...state.outbox.keys()]
+      .filter((id) => !messages.some((m) => m.clientId === id))
+      .map((id) => state.byClientId.get(id))
+      .filter(/** @returns {el is HTMLElement} */ (el) => !!el);
+    messagesEl.replaceChildren();
+    state.byId.clear();
+    state.byClientId.clear();
+    for (const m of messages) upsertMessage(m, false);
+    for (const el of unseen) {
+      messagesEl.append(el);
+      state.byClientId.set(el.dataset.clientId || '', el);
+    }
+    scrollToBottom();
+  }
+
+  /** The server accepted a frame. @param {string} clientId @param {string} [messageId] */
+  function accept(clientId, messageId) {
+    state.outbox.delete(clientId);
+    const el = state.byClientId.get(clientId);
+    if (el?.classList.contains('is-pending')) markSent(el);
+    if (el && messageId && !el.dataset.messageId) {
+      el.dataset.messageId = messageId;
+      state.byId.set(messageId, el);
+    }
+    if (clientId !== state.startClientId) return;
+    state.startClientId = null;
+    setFormBusy(false);
+    form.reset();
+    showError('');
+    showView('chat');
+    if (state.open) chatInput.focus();
+  }
+
+  // ---------------------------------------------------------------- server frames
+
+  /** @param {string} raw */
+  function onFrame(raw) {
+    let frame;
+    try { frame = JSON.parse(raw); } catch { return; } // a bad frame must not kill the widget
+    if (frame?.type === 'hello') onHello(frame);
+    else if (frame?.type === 'ack') onAck(frame);
+    else if (frame?.type === 'message') upsertMessage(frame.message, true);
+    else if (frame?.type === 'error') onServerError(frame);
+  }
+
+  /** @param {{ started: boolean, messages?: WidgetMessage[] }} frame */
+  function onHello(frame) {
+    state.ready = true;
+    state.attempt = 0;
+    setStatus('online');
+    renderHistory(Array.isArray(frame.messages) ? frame.messages : []);
+    const view = frame.started ? 'chat' : 'form'; // a start awaiting its ack keeps the (busy) form up
+    if (view !== state.view) {
+      showView(view);
+      if (state.open) focusCurrentView();
+    }
+    if (frame.started && state.startClientId) accept(state.startClientId); // its ack was lost with the socket
+    flushOutbox();
+  }
+
+  /** @param {{ clientId: string, messageId: string, ticketNumber?: number }} frame */
+  function onAck(frame) {
+    if (typeof frame.ticketNumber === 'number') subtitleEl.textContent = T.ticket + frame.ticketNumber;
+    accept(frame.clientId, frame.messageId);
+  }
+
+  /** @param {{ error?: string, clientId?: string }} frame */
+  function onServerError(frame) {
+    showError(String(frame.error || T.generic));
+    // On the form, the start is the only thing we can have sent: an error without a clientId is about it.
+    const clientId = frame.clientId || (state.view === 'form' ? state.startClientId : null);
+    if (!clientId) return;
+    // The server refused this frame: sending it again would only be refused again.
+    state.outbox.delete(clientId);
+    const el = state.byClientId.get(clientId);
+    if (clientId === state.startClientId) {
+      // Back to the form, with everything the visitor typed still in it.
+      state.startClientId = null;
+      setFormBusy(false);
+      el?.remove();
+      state.byClientId.delete(clientId);
+    } else if (el?.classList.contains('is-pending')) {
+      markSent(el, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  /** Connects on first open (or at once for a returning visitor), so idle page views cost the server nothing. */
+  function boot() {
+    if (state.booted) return;
+    state.booted = true;
+    void connect();
+  }
+
+  async function connect() {
+    if (state.ws || state.connecting) return;
+    state.connecting = true;
+    setStatus('connecting');
+    try {
+      if (!state.configLoaded) await loadConfig();
+      openSocket(await openSession());
+    } catch {
+      scheduleReconnect();
+    } finally {
+      state.connecting = false;
+    }
+  }
+
+  async function loadConfig() {
+    try {
+      const res = await fetch(`${BASE}/widget/config?lang=${LANG}`);
+      if (!res.ok) return;
+      const data = await res.json();
+      applyConfig({ title: String(data.title || T.title), botName: String(data.botName || T.bot),
+        topics: Array.isArray(data.topics) ? data.topics : [] });
+      state.configLoaded = true;
+    } catch { /* keep the defaults; we try again on the next reconnect */ }
+  }
+
+  /** Gets the signed visitor token. Asked on every connect, so a token the server no longer accepts is replaced. */
+  async function openSession() {
+    let res = await postSession(state.token);
+    // A rejected token must not lock the visitor out for good: start over as a new visitor.
+    if (state.token && res.status >= 400 && res.status < 500) res = await postSession(null);
+    if (!res.ok) throw new Error(`session: HTTP ${res.status}`);
+    const data = await res.json();
+    if (typeof data.token !== 'string') throw new Error('session: no token');
+    state.token = data.token;
+    store.set(TOKEN_KEY, data.token);
+    return data.token;
+  }
+
+  /** @param {string | null} token */
+  function postSession(token) {
+    return fetch(`${BASE}/widget/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(token ? { token } : {}) });
+  }
+
+  /** @param {string} token */
+  function openSocket(token) {
+    const ws = new WebSocket(`${WS_BASE}/widget/ws?token=${encodeURIComponent(token)}`);
+    state.ws = ws;
+    ws.addEventListener('message', (e) => onFrame(String(e.data)));
+    ws.addEventListener('close', () => {
+      if (state.ws !== ws) return;
+      state.ws = null;
+      state.ready = false;
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    setStatus('connecting');
+    clearTimeout(state.retryTimer);
+    const delay = Math.min(1000 * 2 ** state.attempt, MAX_BACKOFF_MS); // 1 s, 2 s, 4 s … 15 s
+    state.attempt += 1;
+    state.retryTimer = setTimeout(() => void connect(), delay);
+  }
+
+  // Back online: no point in sitting out the rest of a long backoff.
+  window.addEventListener('online', () => {
+    if (!state.booted || state.ws || state.connecting) return;
+    clearTimeout(state.retryTimer);
+    void connect();
+  });
+
+  /** Queues a frame and sends it if the socket is up; the outbox is replayed on every reconnect. */
+  /** @param {OutFrame} frame */
+  function send(frame) {
+    state.outbox.set(frame.clientId, frame);
+    if (state.ready && state.ws?.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(frame));
+  }
+
+  function flushOutbox() {
+    for (const frame of state.outbox.values()) state.ws?.send(JSON.stringify(frame));
+  }
+
+  function newClientId() {
+    if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+    // randomUUID needs a secure context (https); getRandomValues works everywhere.
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  // ---------------------------------------------------------------- pre-chat form
+
+  /** @returns {{ text: string, field: HTMLElement } | null} */
+  function validateForm() {
+    const contact = contactInput.value.trim();
+    if (!nameInput.value.trim()) return { text: T.nameRequired, field: nameInput };
+    if (!contact) return { text: T.contactRequired, field: contactInput };
+    if (!isPlausibleContact(contact)) return { text: T.contactInvalid, field: contactInput };
+    if (!formMessage.value.trim()) return { text: T.messageRequired, field: formMessage };
+    return null;
+  }
+
+  /** Email: an @ and a dot after it. Phone: at least 6 digits, nothing but phone punctuation. @param {string} value */
+  function isPlausibleContact(value) {
+    if (value.includes('@')) return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+    return /^[+\d\s().-]+$/.test(value) && value.replace(/\D/g, '').length >= 6;
+  }
+
+  /** @param {SubmitEvent} e */
+  function submitForm(e) {
+    e.preventDefault();
+    if (state.startClientId) return; // already sent, waiting for the server
+    for (const el of [nameInput, contactInput, formMessage]) el.removeAttribute('aria-invalid');
+    const problem = validateForm();
+    if (problem) {
+      showError(problem.text);
+      problem.field.setAttribute('aria-invalid', 'true');
+      problem.field.focus();
+      return;
+    }
+    showError('');
+    hideSuggestions();
+    const contact = contactInput.value.trim();
+    const text = formMessage.value.trim();
+    const clientId = newClientId();
+    state.startClientId = clientId;
+    setFormBusy(true);
+    addLocalMessage(clientId, text); // shown in the chat once the server accepts the start
+    send({ type: 'start', clientId, name: nameInput.value.trim(), [contact.includes('@') ? 'email' : 'phone']: contact,
+      topic: topicSelect.value, text, lang: LANG });
+  }
+
+  // ---------------------------------------------------------------- chat input
+
+  function sendChatMessage() {
+    const text = chatInput.value.trim();
+    if (!text) return;
+    showError('');
+    hideSuggestions();
+    const clientId = newClientId();
+    addLocalMessage(clientId, text);
+    send({ type: 'message', clientId, text });
+    chatInput.value = '';
+    autoGrow(chatInput);
+    chatInput.focus();
+  }
+
+  /** @param {HTMLTextAreaElement} el */
+  function autoGrow(el) {
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+  }
+
+  // ---------------------------------------------------------------- article suggestions
+
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let suggestTimer;
+  /** @type {AbortController | null} */
+  let suggestAbort = null;
+
+  /** @param {HTMLTextAreaElement} el */
+  function onTypingForSuggestions(el) {
+    clearTimeout(suggestTimer);
+    const q = el.value.trim();
+    if (q.length < SUGGEST_MIN_CHARS) return hideSuggestions();
+    suggestTimer = setTimeout(() => void loadSuggestions(q), SUGGEST_DELAY_MS);
+  }
+
+  /** @param {string} q */
+  async function loadSuggestions(q) {
+    suggestAbort?.abort(); // only the latest query's answer matters
+    const ctrl = new AbortController();
+    suggestAbort = ctrl;
+    try {
+      const url = `${BASE}/widget/suggest?q=${encodeURIComponent(q)}&lang=${LANG}`;
+      const res = await fetch(url, { signal: ctrl.signal });
+      if (!res.ok) return hideSuggestions(); // e.g. 404 while the endpoint doesn't exist: stay quiet
+      const data = await res.json();
+      if (!ctrl.signal.aborted) renderSuggestions(Array.isArray(data.articles) ? data.articles.slice(0, 3) : []);
+    } catch {
+      if (!ctrl.signal.aborted) hideSuggestions();
+    }
+  }
+
+  /** @param {Article[]} articles */
+  function renderSuggestions(articles) {
+    suggestList.replaceChildren(...articles.map(renderSuggestion));
+    suggestBox.hidden = articles.length === 0;
+  }
+
+  /** A title that expands its snippet in place: no further request. @param {Article} a */
+  function renderSuggestion(a) {
+    const snippet = h('div', { class: 'od-snippet', hidden: '' }, [String(a.snippet ?? '')]);
+    const title = h('button', { type: 'button', class: 'od-suggest-title', 'aria-expanded': 'false' },
+      [String(a.title ?? '')]);
+    const item = h('li', { class: 'od-suggestion', 'data-testid': 'od-suggestion',
+      'data-article-id': String(a.id) }, [title, snippet]);
+    item.addEventListener('click', () => {
+      snippet.hidden = !snippet.hidden;
+      title.setAttribute('aria-expanded', String(!snippet.hidden));
+    });
+    return item;
+  }
+
+  function hideSuggestions() {
+    clearTimeout(suggestTimer);
+    suggestAbort?.abort();
+    suggestAbort = null;
+    suggestBox.hidden = true;
+    suggestList.replaceChildren();
+  }
+
+  // ---------------------------------------------------------------- events and start-up
+
+  bubble.addEventListener('click', () => setOpen(!state.open));
+  closeBtn.addEventListener('click', () => { setOpen(false); bubble.focus(); });
+  panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { setOpen(false); bubble.focus(); } });
+  form.addEventListener('submit', submitForm);
+  form.addEventListener('input', (e) => /** @type {HTMLElement} */ (e.target).removeAttribute('aria-invalid'));
+  formMessage.addEventListener('input', () => onTypingForSuggestions(formMessage));
+  chatInput.addEventListener('input', () => { autoGrow(chatInput); onTypingForSuggestions(chatInput); });
+  chatInput.addEventListener('keydown', (e) => {
+    // Enter sends, Shift+Enter is a newline; never send in the middle of an IME composition.
+    if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
+    e.preventDefault();
+    sendChatMessage();
+  });
+  sendBtn.addEventListener('click', sendChatMessage);
+  setOpen(false);
+  setStatus('connecting');
+  showView('loading');
+
+  function mount() {
+    document.body.append(host);
+    if (state.token) boot(); // a returning visitor: connect now, so replies that came meanwhile light up the bubble
+  }
+  // An async script can run before <body> exists.
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount, { once: true });
+
+  // ---------------------------------------------------------------- styles, scoped to the shadow root
+
+  function styles() {
+    // :host with !important: the page's own rules for div or #omnidesk-widget must not reach in.
+    return `
+:host { all: initial !important; display: block !important; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+.od-slot { display: contents; } /* placeholders for the moving error line and suggestions */
+.od-root { --accent: #4f46e5; --accent-dark: #4338ca; --text: #1f2937; --muted: #6b7280; --line: #e5e7eb;
+  --danger: #dc2626; color: var(--text); -webkit-font-smoothing: antialiased;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+button, input, select, textarea { font: inherit; color: inherit; }
+svg { width: 20px; height: 20px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.od-launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483647; width: 58px; height: 58px;
+  border: 0; border-radius: 50%; background: var(--accent); color: #fff; cursor: pointer; display: grid;
+  place-items: center; box-shadow: 0 8px 24px rgba(79, 70, 229, .35); transition: transform .15s; }
+.od-launcher:hover { transform: scale(1.06); background: var(--accent-dark); }
+.od-launcher:focus-visible { outline: 3px solid #a5b4fc; outline-offset: 2px; }
+.od-launcher svg { width: 26px; height: 26px; }
+.od-unread { position: absolute; top: 4px; right: 4px; width: 14px; height: 14px; border-radius: 50%;
+  background: #ef4444; border: 2px solid #fff; display: none; }
+.od-root.has-unread .od-unread { display: block; }
+.od-panel { position: fixed; right: 20px; bottom: 92px; z-index: 2147483647; width: 372px;
+  height: min(600px, calc(100vh - 112px)); display: flex; flex-direction: column; overflow: hidden;
+  background: #fff; border-radius: 16px; box-shadow: 0 12px 48px rgba(17, 24, 39, .22); animation: od-pop .18s ease-out; }
+@keyframes od-pop { from { opacity: 0; transform: translateY(12px) scale(.98); } }
+.od-header { display: flex; align-items: flex-start; gap: 8px; padding: 14px 12px 14px 18px; background: var(--accent); color: #fff; }
+.od-heading { flex: 1; min-width: 0; }
+.od-title { font-size: 16px; font-weight: 600; }
+.od-subtitle { font-size: 12px; opacity: .85; }
+.od-subtitle:empty { display: none; }
+.od-status { margin-top: 4px; font-size: 12px; display: flex; align-items: center; gap: 6px; }
+.od-status::before { content: ""; width: 8px; height: 8px; border-radius: 50%; background: #fbbf24; animation: od-blink 1s infinite alternate; }
+@keyframes od-blink { to { opacity: .3; } }
+.od-close { border: 0; background: transparent; color: #fff; cursor: pointer; width: 32px; height: 32px; border-radius: 8px; display: grid; place-items: center; }
+.od-close:hover { background: rgba(255, 255, 255, .15); }
+.od-body, .od-chat { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.od-loading { flex: 1; display: grid; place-items: center; }
+.od-spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid var(--line); border-top-color: var(--accent); animation: od-spin .8s linear infinite; }
+@keyframes od-spin { to { transform: rotate(360deg); } }
+.od-form { flex: 1; overflow-y: auto; padding: 16px 18px; display: flex; flex-direction: column; gap: 12px; }
+.od-intro { margin: 0; color: var(--muted); }
+.od-label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; font-weight: 500; }
+.od-field { width: 100%; padding: 9px 11px; border: 1px solid #d1d5db; border-radius: 10px; background: #fff; font-weight: 400; outline: none; }
+.od-field:focus, .od-input:focus { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(79, 70, 229, .15); }
+.od-field[aria-invalid="true"] { border-color: var(--danger); }
+textarea.od-field { resize: vertical; min-height: 80px; }
+.od-primary { padding: 11px; border: 0; border-radius: 10px; background: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
+.od-primary:hover { background: var(--accent-dark); }
+.od-primary:disabled { opacity: .6; cursor: default; }
+.od-error { color: var(--danger); font-size: 13px; }
+.od-chat .od-error { padding: 4px 14px; }
+.od-messages { flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 10px; background: #fafafa; }
+.od-msg { display: flex; flex-direction: column; align-items: flex-start; max-width: 82%; }
+.od-msg--customer { align-self: flex-end; align-items: flex-end; }
+.od-msg--system { align-self: center; align-items: center; max-width: 90%; }
+.od-author { font-size: 12px; color: var(--muted); margin: 0 0 2px 4px; font-weight: 500; }
+.od-bubble { padding: 8px 12px; border-radius: 14px 14px 14px 4px; background: #fff; border: 1px solid var(--line); overflow-wrap: anywhere; }
+.od-msg--customer .od-bubble { background: var(--accent); color: #fff; border-color: transparent; border-radius: 14px 14px 4px 14px; }
+.od-msg--system .od-bubble { background: transparent; border: 0; color: var(--muted); font-size: 12px; text-align: center; }
+.od-text { white-space: pre-wrap; }
+.od-text a { color: inherit; text-decoration: underline; }
+.od-meta { display: flex; justify-content: flex-end; gap: 4px; font-size: 11px; opacity: .65; margin-top: 2px; }
+.od-msg.is-pending { opacity: .7; }
+.od-msg.is-failed .od-bubble { background: #fee2e2; color: var(--danger); }
+.od-buttons { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.od-choice { padding: 6px 12px; border: 1px solid var(--accent); border-radius: 999px; background: #fff; color: var(--accent); cursor: pointer; font-size: 13px; }
+.od-choice:hover:not(:disabled) { background: #eef2ff; }
+.od-choice:disabled { opacity: .5; cursor: default; }
+.od-choice.is-chosen { opacity: 1; background: var(--accent); color: #fff; }
+.od-suggestions { padding: 8px 10px; border: 1px solid var(--line); border-radius: 10px; background: #f9fafb; font-size: 13px; }
+.od-chat .od-suggestions { margin: 0 10px 6px; }
+.od-suggest-caption { color: var(--muted); font-size: 12px; margin-bottom: 4px; }
+.od-suggest-list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 2px; }
+.od-suggest-title { border: 0; background: none; padding: 2px 0; color: var(--accent); cursor: pointer; text-align: left; text-decoration: underline; text-underline-offset: 2px; }
+.od-snippet { padding: 2px 0 6px; white-space: pre-wrap; }
+.od-composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px; border-top: 1px solid var(--line); }
+.od-input { flex: 1; resize: none; max-height: 120px; padding: 9px 12px; border: 1px solid #d1d5db; border-radius: 18px; outline: none; }
+.od-send { flex: none; width: 38px; height: 38px; border: 0; border-radius: 50%; background: var(--accent); color: #fff; cursor: pointer; display: grid; place-items: center; }
+.od-send:hover { background: var(--accent-dark); }
+.od-send svg { width: 18px; height: 18px; fill: currentColor; }
+@media (prefers-reduced-motion: reduce) { .od-panel, .od-status::before, .od-spinner { animation: none; } .od-launcher { transition: none; } }
+@media (max-width: 480px) {
+  .od-panel { inset: 0; width: 100%; height: 100%; border-radius: 0; }
+  .od-root.is-open .od-launcher { display: none; }
+  .od-field, .od-input { font-size: 16px; } /* under 16px iOS zooms the page on focus */
+}`;
+  }
+})();
