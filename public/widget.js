@@ -34,6 +34,7 @@
   const BASE = new URL(script.src, location.href).origin;
   const WS_BASE = BASE.replace(/^http/, 'ws'); // http → ws, https → wss
   const TOKEN_KEY = 'omnidesk.token';
+  const SEEN_KEY = 'omnidesk.seen'; // id of the newest reply the visitor has had in front of them
   const MAX_BACKOFF_MS = 15000;
   const SUGGEST_DELAY_MS = 300;
   const SUGGEST_MIN_CHARS = 3;
@@ -95,6 +96,7 @@
     /** @type {Map<string, OutFrame>} */ outbox: new Map(), // unacknowledged frames by clientId, re-sent on reconnect
     /** @type {Map<string, HTMLElement>} */ byId: new Map(),
     /** @type {Map<string, HTMLElement>} */ byClientId: new Map(),
+    /** @type {string | null} */ lastOutId: null, // the newest message from our side
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -214,6 +216,7 @@
     bubble.replaceChildren(icon(open ? CLOSE_ICON : CHAT_ICON), h('span', { class: 'od-unread' }));
     if (!open) return;
     rootEl.classList.remove('has-unread');
+    markSeen();
     boot();
     focusCurrentView();
     scrollToBottom();
@@ -346,6 +349,10 @@
     if (existing) existing.replaceWith(el);
     else messagesEl.append(el);
     state.byId.set(m.id, el);
+    if (m.direction === 'out' && !existing) {
+      state.lastOutId = m.id;
+      markSeen();
+    }
     if (m.clientId) {
       state.byClientId.set(m.clientId, el);
       if (state.outbox.has(m.clientId)) accept(m.clientId); // the echo proves the server has it
@@ -353,6 +360,11 @@
     if (!live || existing) return;
     scrollToBottom();
     if (!state.open && m.direction === 'out') rootEl.classList.add('has-unread');
+  }
+
+  /** Remembers, across page loads, that the newest reply has been on screen. */
+  function markSeen() {
+    if (state.open && state.lastOutId) store.set(SEEN_KEY, state.lastOutId);
   }
 
   /** The server's history is the truth: rebuild from it, then keep local messages it hasn't seen yet. */
@@ -403,12 +415,15 @@
     else if (frame?.type === 'error') onServerError(frame);
   }
 
-  /** @param {{ started: boolean, messages?: WidgetMessage[] }} frame */
+  /** @param {{ started: boolean, ticketNumber?: number, messages?: WidgetMessage[] }} frame */
   function onHello(frame) {
     state.ready = true;
     state.attempt = 0;
     setStatus('online');
     renderHistory(Array.isArray(frame.messages) ? frame.messages : []);
+    if (typeof frame.ticketNumber === 'number') subtitleEl.textContent = T.ticket + frame.ticketNumber;
+    // A returning visitor with a reply they haven't seen yet (it came while they were away): light the bubble.
+    if (!state.open && state.lastOutId && state.lastOutId !== store.get(SEEN_KEY)) rootEl.classList.add('has-unread');
     const view = frame.started ? 'chat' : 'form'; // a start awaiting its ack keeps the (busy) form up
     if (view !== state.view) {
       showView(view);
@@ -426,7 +441,10 @@
 
   /** @param {{ error?: string, clientId?: string }} frame */
   function onServerError(frame) {
-    showError(String(frame.error || T.generic));
+    // The server's codes ("invalid phone", "server_error") are for developers, in English: say it in the visitor's words.
+    const badContact = frame.error === 'invalid email' || frame.error === 'invalid phone';
+    showError(badContact ? T.contactInvalid : T.generic);
+    if (badContact && state.view === 'form') contactInput.setAttribute('aria-invalid', 'true');
     // On the form, the start is the only thing we can have sent: an error without a clientId is about it.
     const clientId = frame.clientId || (state.view === 'form' ? state.startClientId : null);
     if (!clientId) return;

@@ -17,6 +17,7 @@ import { ApiChannelSender } from './adapters/api/sender.js';
 import { apiInboundRouter } from './adapters/api/inbound.js';
 import { WidgetHub } from './adapters/widget/hub.js';
 import { widgetRouter } from './adapters/widget/routes.js';
+import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
 import type { Config } from './config.js';
 import { ChannelRegistry } from './core/channels.js';
@@ -34,11 +35,33 @@ import { requireBearer } from './http/auth.js';
 import { errorHandler, HttpError } from './http/errors.js';
 import { healthHandler } from './http/health.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
+import { kbRouter } from './http/kbRoutes.js';
+import { createKnowledgeBase } from './kb/setup.js';
 import type { Logger } from './logger.js';
 import { createRedis, probeRedis } from './redis.js';
 import { secretOrGenerated } from './secrets.js';
 
 const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../public');
+
+/** How long `stop()` waits for running deliveries and the queue to close. */
+const STOP_GRACE_MS = 10_000;
+
+/** True if the promise settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** A dependency the gateway cannot start without is down: one clear line says which and how to start it. */
 export class DependencyError extends Error {
@@ -73,6 +96,8 @@ export async function createGateway(config: Config, log: Logger) {
   const pipeline = new InboundPipeline(db, events);
   const bullPrefix = `${config.REDIS_PREFIX}:bull`;
   const deliveryQueue = new DeliveryQueue(redis.queue, { prefix: bullPrefix, maxAttempts: config.DELIVERY_MAX_ATTEMPTS });
+  // Without a listener BullMQ prints every error with console.error, past the logger and LOG_LEVEL.
+  deliveryQueue.queue.on('error', (err) => log.warn({ err: err.message }, 'delivery queue error'));
   const outbox = new Outbox(db, deliveryQueue, events);
   const tickets = new TicketService(db, outbox, events);
   const channels = new ChannelRegistry();
@@ -93,6 +118,9 @@ export async function createGateway(config: Config, log: Logger) {
   });
   const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
 
+  // 4b. The knowledge base, and its bot: a listener on the core's events (the core never imports it).
+  const knowledge = createKnowledgeBase({ config, db, redis, outbox, events, log });
+
   // 5. HTTP.
   const app = express();
   app.disable('x-powered-by');
@@ -104,10 +132,12 @@ export async function createGateway(config: Config, log: Logger) {
   app.get('/healthz', healthHandler(db, redis.queue, channelStatus));
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets));
+  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
     res.json(channelStatus());
   });
   app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
+  app.use(widgetSuggestRouter(knowledge.kb, { allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
   if (config.SERVE_DEMO) app.use(express.static(publicDir, { index: 'index.html' }));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
@@ -131,12 +161,14 @@ export async function createGateway(config: Config, log: Logger) {
     deliveryWorker,
     sweep,
     widgetHub,
+    knowledge,
     adminToken: adminToken.value,
     appSecret: appSecret.value,
     server,
     /** Starts the workers and listens; resolves with the bound port. */
     async start(port = config.PORT, host = config.HOST): Promise<number> {
       await widgetHub.start();
+      await knowledge.start();
       sweep.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -145,16 +177,24 @@ export async function createGateway(config: Config, log: Logger) {
       const address = server.address();
       return typeof address === 'object' && address ? address.port : port;
     },
-    /** Stops taking work, lets running jobs finish, and closes every connection. */
-    async stop(): Promise<void> {
+    /**
+     * Stops taking work, lets running jobs finish (for up to `graceMs`), and closes every
+     * connection. The bound matters when Redis is down: then the worker and the widget hub
+     * never finish closing, and a SIGTERM would otherwise leave the process hanging.
+     */
+    async stop(graceMs = STOP_GRACE_MS): Promise<void> {
       sweep.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await widgetHub.close();
-      await deliveryWorker.close();
-      await deliveryQueue.close();
+      // The bot first: its turns still hand replies to the delivery queue.
+      await settlesWithin(knowledge.stop(), graceMs);
+      const closing = (async () => {
+        await Promise.all([widgetHub.close(), deliveryWorker.close()]);
+        await deliveryQueue.close();
+      })();
+      if (!(await settlesWithin(closing, graceMs))) log.warn({ graceMs }, 'stopping without a clean close of the delivery worker: is Redis down?');
       await events.idle();
       for (const conn of Object.values(redis)) conn.disconnect();
       await db.$disconnect();

@@ -4,19 +4,27 @@
  */
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A yes/no setting, in any case; set but blank means the default. */
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = (fallback: string) => z.url().default(fallback);
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** An integer setting; set but blank (`PORT=` in an env file) means the default, not 0. */
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(min).max(max).default(fallback));
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: int(3000),
+  PORT: int(3000, 0, 65_535),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: url('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -42,10 +50,25 @@ const schema = z.object({
   DELIVERY_SWEEP_GRACE_MS: int(10_000, 0),
   OUTBOUND_TIMEOUT_MS: int(10_000, 100),
   WIDGET_ALLOWED_ORIGINS: z.string().default('*'),
-  SERVE_DEMO: bool.default(true),
+  SERVE_DEMO: bool(true),
+  /**
+   * A folder of Markdown articles upserted into the knowledge base at start (the folder wins for
+   * the articles it holds). Unset: the demo (development with SERVE_DEMO) imports kb/sample
+   * while the knowledge base is empty.
+   */
+  KB_DIR: optionalString,
+  /** The knowledge-base bot answers customers; false leaves every ticket to people. */
+  BOT_ENABLED: bool(true),
+  /** Confidence (0..1) from which the bot answers with an article. Unset: the tuned default. */
+  KB_ANSWER_THRESHOLD: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().min(0).max(1).optional()),
+  /** Confidence (0..1) from which the bot offers articles ("did you mean"); below it hands over. */
+  KB_SUGGEST_THRESHOLD: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().min(0).max(1).optional()),
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** The name of every setting (README.md and .env.example must list each one). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof Config>;
 
 /** Parses and validates the environment; throws one readable error listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

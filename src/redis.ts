@@ -18,3 +18,18 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<void> {
     client.disconnect();
   }
 }
+
+/** Deletes every key under `prefix:` (a test run's or a benchmark's namespace). */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

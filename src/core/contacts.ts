@@ -8,10 +8,13 @@ import type { Channel, Sender } from './model.js';
  * Safe under concurrency: the identity's unique key decides which of two racing creators wins.
  */
 export async function resolveContact(db: Db, channel: Channel, sender: Sender): Promise<string> {
-  const existing = await db.channelIdentity.findUnique({
-    where: { channel_externalId: { channel, externalId: sender.id } },
-    select: { contactId: true, username: true, contact: { select: { name: true, email: true, phone: true, language: true } } },
-  });
+  // One joined read on the hot path (every inbound message comes through here).
+  const rows = await db.$queryRaw<Array<{ contactId: string; username: string | null; name: string | null; email: string | null; phone: string | null; language: string | null }>>`
+    SELECT i."contactId", i."username", c."name", c."email", c."phone", c."language"
+    FROM "ChannelIdentity" i JOIN "Contact" c ON c."id" = i."contactId"
+    WHERE i."channel" = ${channel}::"Channel" AND i."externalId" = ${sender.id}`;
+  const found = rows[0];
+  const existing = found ? { contactId: found.contactId, username: found.username, contact: found } : null;
   if (existing) {
     const c = existing.contact;
     const fill = {

@@ -35,7 +35,8 @@ export function parseDeskConfig(text: string, source: string): DeskConfig {
   const issue = result.error.issues[0]!;
   const node = nodeAt(doc.contents, issue.path);
   const line = node?.range ? `:${lines.linePos(node.range[0]).line}` : '';
-  throw new DeskConfigError(`${source}${line}: ${issue.path.join('.')}: ${issue.message}`);
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new DeskConfigError(`${source}${line}: ${where}${issue.message}`);
 }
 
 export async function loadDeskConfig(file: string): Promise<DeskConfig> {

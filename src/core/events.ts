@@ -19,6 +19,8 @@ export interface TicketRef {
 export interface DomainEvents {
   'ticket.created': TicketRef & { previousTicketId: string | null };
   'ticket.updated': TicketRef & { changes: Record<string, { from: unknown; to: unknown }>; actor: Actor };
+  /** The bot gave the ticket to a person: desks notify agents. `reason` says why (asked_for_human, no_match, not_helpful …). */
+  'ticket.handoff': TicketRef & { reason: string; actor: Actor };
   'message.received': TicketRef & { messageId: string; text: string; buttonId?: string; topic?: string };
   'message.created': TicketRef & { messageId: string; authorKind: string; internal: boolean };
   'message.delivered': { messageId: string; channel: Channel };

@@ -13,6 +13,7 @@
  */
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import type { TicketStatus } from '../generated/prisma/enums.js';
 import { resolveContact } from './contacts.js';
 import type { EventBus } from './events.js';
 import type { InboundMessage } from './model.js';
@@ -37,54 +38,49 @@ export class InboundPipeline {
   ) {}
 
   /** Stores and threads one inbound message; idempotent per (channel, messageId). */
-  async ingest(msg: InboundMessage): Promise<IngestResult> {
-    const known = await this.findDuplicate(msg);
-    if (known) return known;
-
-    const contactId = await resolveContact(this.db, msg.channel, msg.from);
+  async ingest(input: InboundMessage): Promise<IngestResult> {
+    const msg = withoutNulChars(input);
     const sentAt = msg.sentAt ?? new Date();
-    const result = await this.db.$transaction(async (tx) => {
-      const conversationId = await lockConversation(tx, msg, contactId, sentAt);
-      const inserted = await tx.message.createManyAndReturn({
-        data: [
-          {
-            conversationId,
-            channel: msg.channel,
-            direction: 'inbound',
-            authorKind: 'customer',
-            authorName: msg.from.name ?? msg.from.username ?? null,
-            text: msg.text,
-            attachments: (msg.attachments ?? []) as unknown as Prisma.InputJsonValue,
-            platformMessageId: msg.messageId,
-            sentAt,
-          },
-        ],
-        skipDuplicates: true,
-        select: { id: true },
-      });
-      const messageId = inserted[0]?.id;
-      if (!messageId) return null; // a concurrent delivery of the same message got here first
-      const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt);
-      await tx.message.update({ where: { id: messageId }, data: { ticketId: threaded.ticket.id } });
-      return { ...threaded, conversationId, messageId };
-    });
-    if (!result) {
+    const stored = (await appendToLiveTicket(this.db, msg, sentAt)) ?? (await this.ingestLocked(msg, sentAt));
+    if (!stored) {
       const dup = await this.findDuplicate(msg);
       if (!dup) throw new Error('message vanished after a duplicate insert');
       return dup;
     }
 
-    const ref = { ticketId: result.ticket.id, ticketNumber: result.ticket.number, conversationId: result.conversationId, channel: msg.channel };
-    if (result.created) this.events.publish('ticket.created', { ...ref, previousTicketId: result.previousTicketId });
-    if (result.changes) this.events.publish('ticket.updated', { ...ref, changes: result.changes, actor: { kind: 'customer', name: msg.from.name ?? null } });
+    const ref = { ticketId: stored.ticket.id, ticketNumber: stored.ticket.number, conversationId: stored.conversationId, channel: msg.channel };
+    if (stored.created) this.events.publish('ticket.created', { ...ref, previousTicketId: stored.previousTicketId });
+    if (stored.changes) this.events.publish('ticket.updated', { ...ref, changes: stored.changes, actor: { kind: 'customer', name: msg.from.name ?? null } });
     this.events.publish('message.received', {
       ...ref,
-      messageId: result.messageId,
+      messageId: stored.messageId,
       text: msg.text,
       ...(msg.buttonId ? { buttonId: msg.buttonId } : {}),
       ...(msg.topic ? { topic: msg.topic } : {}),
     });
-    return { ...ref, messageId: result.messageId, duplicate: false, ticketCreated: result.created };
+    return { ...ref, messageId: stored.messageId, duplicate: false, ticketCreated: stored.created };
+  }
+
+  /**
+   * Every threading rule, under the conversation's row lock: creates the contact, conversation
+   * and ticket as needed. Returns null when the message turns out to be stored already.
+   */
+  private async ingestLocked(msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
+    const contactId = await resolveContact(this.db, msg.channel, msg.from);
+    return this.db
+      .$transaction(async (tx) => {
+        const conversationId = await lockConversation(tx, msg, contactId, sentAt);
+        // Under the conversation's lock a redelivery of this message is settled: checking here
+        // (not before) means a duplicate never even draws a ticket number.
+        const state = await conversationState(tx, conversationId, msg);
+        if (state.duplicate) return null;
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state.live);
+        const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
+        // The unique key still guards a redelivery that came in through another conversation.
+        if (!messageId) throw new DuplicateDelivery();
+        return { ...threaded, conversationId, messageId };
+      })
+      .catch((err: unknown) => (err instanceof DuplicateDelivery ? null : Promise.reject(err)));
   }
 
   private async findDuplicate(msg: InboundMessage): Promise<IngestResult | null> {
@@ -105,6 +101,82 @@ export class InboundPipeline {
 }
 
 /**
+ * PostgreSQL cannot store U+0000 in text, and a platform may still send it: drop it here, once,
+ * for every channel (the HTTP edge rejects it with a 400 where a client can be told).
+ */
+function withoutNulChars<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\0') ? value.replaceAll('\0', '') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNulChars) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNulChars(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * The common case in one statement: a follow-up in a conversation whose ticket is new or open
+ * just joins that ticket. `FOR SHARE` on the ticket makes a concurrent status change (an agent
+ * resolving it) either wait for us or, if it won, exclude the row, so the message never lands
+ * on a ticket that just left the open states. Anything else (first message, a resolved or pending
+ * ticket, a redelivery) returns null and takes the locked path, which applies every rule.
+ * It also keeps the contact's profile up to date as resolveContact would, in the same round trip.
+ */
+async function appendToLiveTicket(db: Db, msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
+  const from = msg.from;
+  const rows = await db.$queryRaw<Array<{ messageId: string; conversationId: string; ticketId: string; number: number }>>`
+    WITH target AS (
+      SELECT c."id" AS "conversationId", t."id" AS "ticketId", t."number"
+      FROM "Conversation" c
+      JOIN "Ticket" t ON t."conversationId" = c."id" AND t."status" IN ('new', 'open')
+      WHERE c."channel" = ${msg.channel}::"Channel" AND c."externalChatId" = ${msg.chatId}
+      FOR SHARE OF t
+    ), inserted AS (
+      INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt")
+      SELECT gen_random_uuid(), target."conversationId", target."ticketId", ${msg.channel}::"Channel", 'inbound', 'customer',
+             ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt}
+      FROM target
+      ON CONFLICT ("channel", "platformMessageId") DO NOTHING
+      RETURNING "id", "conversationId", "ticketId"
+    ), touched AS (
+      UPDATE "Conversation" SET "lastMessageAt" = GREATEST("lastMessageAt", ${sentAt})
+      FROM inserted WHERE "Conversation"."id" = inserted."conversationId"
+      RETURNING "Conversation"."contactId"
+    ), filled AS (
+      -- As resolveContact does: fill in what the contact lacks, never overwrite.
+      UPDATE "Contact" SET "name" = COALESCE("Contact"."name", ${from.name ?? null}),
+                           "email" = COALESCE("Contact"."email", ${from.email ?? null}),
+                           "phone" = COALESCE("Contact"."phone", ${from.phone ?? null}),
+                           "language" = COALESCE("Contact"."language", ${from.language ?? null})
+      FROM touched WHERE "Contact"."id" = touched."contactId"
+        AND (("Contact"."name" IS NULL AND ${from.name ?? null}::text IS NOT NULL)
+          OR ("Contact"."email" IS NULL AND ${from.email ?? null}::text IS NOT NULL)
+          OR ("Contact"."phone" IS NULL AND ${from.phone ?? null}::text IS NOT NULL)
+          OR ("Contact"."language" IS NULL AND ${from.language ?? null}::text IS NOT NULL))
+    ), renamed AS (
+      UPDATE "ChannelIdentity" SET "username" = ${from.username ?? null}
+      FROM inserted
+      WHERE "ChannelIdentity"."channel" = ${msg.channel}::"Channel" AND "ChannelIdentity"."externalId" = ${from.id}
+        AND ${from.username ?? null}::text IS NOT NULL AND "ChannelIdentity"."username" IS DISTINCT FROM ${from.username ?? null}
+    )
+    SELECT inserted."id" AS "messageId", inserted."conversationId", inserted."ticketId", target."number"
+    FROM inserted JOIN target ON target."ticketId" = inserted."ticketId"`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ticket: { id: row.ticketId, number: row.number },
+    created: false,
+    previousTicketId: null,
+    changes: null,
+    conversationId: row.conversationId,
+    messageId: row.messageId,
+  };
+}
+
+function authorName(msg: InboundMessage): string | null {
+  return msg.from.name ?? msg.from.username ?? null;
+}
+
+/**
  * Finds or creates the conversation and takes its row lock until the transaction ends, so
  * messages of one conversation are threaded one at a time.
  */
@@ -120,6 +192,43 @@ async function lockConversation(tx: Prisma.TransactionClient, msg: InboundMessag
   return id;
 }
 
+type LiveTicket = { id: string; number: number; status: TicketStatus };
+
+/** The conversation's live (not closed) ticket, and whether this message is already stored. */
+async function conversationState(
+  tx: Prisma.TransactionClient,
+  conversationId: string,
+  msg: InboundMessage,
+): Promise<{ live: LiveTicket | null; duplicate: boolean }> {
+  // A separate statement from the lock on purpose: it must see what the lock holder before us committed.
+  const rows = await tx.$queryRaw<Array<{ id: string | null; number: number | null; status: TicketStatus | null; duplicate: boolean }>>`
+    SELECT t."id", t."number", t."status",
+           EXISTS (SELECT 1 FROM "Message" m WHERE m."channel" = ${msg.channel}::"Channel" AND m."platformMessageId" = ${msg.messageId}) AS "duplicate"
+    FROM (SELECT 1) AS one
+    LEFT JOIN "Ticket" t ON t."conversationId" = ${conversationId}::uuid AND t."status" <> 'closed'`;
+  const row = rows[0];
+  const live = row?.id && row.number !== null && row.status ? { id: row.id, number: row.number, status: row.status } : null;
+  return { live, duplicate: row?.duplicate ?? false };
+}
+
+/** Inserts the customer's message; returns its id, or null when its platform id is already stored. */
+async function insertMessage(tx: Prisma.TransactionClient, msg: InboundMessage, conversationId: string, ticketId: string, sentAt: Date): Promise<string | null> {
+  // Raw SQL on the hottest path: it skips the query compiler, which costs more CPU than the insert.
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt")
+    VALUES (gen_random_uuid(), ${conversationId}::uuid, ${ticketId}::uuid, ${msg.channel}::"Channel", 'inbound', 'customer',
+            ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt})
+    ON CONFLICT ("channel", "platformMessageId") DO NOTHING
+    RETURNING "id"`;
+  return rows[0]?.id ?? null;
+}
+
+/** Thrown inside the transaction to roll back a message that turned out to be a redelivery. */
+class DuplicateDelivery extends Error {}
+
+/** A message stored and threaded: what the pipeline announces. */
+type Stored = Threaded & { conversationId: string; messageId: string };
+
 interface Threaded {
   ticket: { id: string; number: number };
   created: boolean;
@@ -133,11 +242,8 @@ async function threadIntoTicket(
   conversationId: string,
   contactId: string,
   sentAt: Date,
+  live: LiveTicket | null,
 ): Promise<Threaded> {
-  const live = await tx.ticket.findFirst({
-    where: { conversationId, status: { not: 'closed' } },
-    select: { id: true, number: true, status: true },
-  });
   const actor = { kind: 'customer' as const, name: msg.from.name ?? null };
   if (live) {
     if (live.status === 'resolved' || live.status === 'pending') {

@@ -32,6 +32,7 @@ export const ticketInclude = {
 export type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
 
 export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: TicketRow[]; total: number }> {
+  const q = f.q ? likeLiteral(f.q) : undefined;
   const where: Prisma.TicketWhereInput = {
     ...(f.status?.length ? { status: { in: f.status } } : {}),
     ...(f.priority?.length ? { priority: { in: f.priority } } : {}),
@@ -39,16 +40,16 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
     ...(f.assignee === 'none' ? { assigneeId: null } : f.assignee ? { assignee: { handle: f.assignee.replace(/^@/, '') } } : {}),
     ...(f.team ? { team: { name: f.team } } : {}),
     ...(f.tag ? { tags: { has: f.tag } } : {}),
-    ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${f.category}/` } }] } : {}),
-    ...(f.q
+    ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${likeLiteral(f.category)}/` } }] } : {}),
+    ...(q
       ? {
           AND: [
             {
               OR: [
-                { subject: { contains: f.q, mode: 'insensitive' } },
-                { contact: { name: { contains: f.q, mode: 'insensitive' } } },
-                { contact: { email: { contains: f.q, mode: 'insensitive' } } },
-                { contact: { phone: { contains: f.q } } },
+                { subject: { contains: q, mode: 'insensitive' } },
+                { contact: { name: { contains: q, mode: 'insensitive' } } },
+                { contact: { email: { contains: q, mode: 'insensitive' } } },
+                { contact: { phone: { contains: q } } },
               ],
             },
           ],
@@ -65,6 +66,14 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
     db.ticket.count({ where }),
   ]);
   return { tickets, total };
+}
+
+/**
+ * Prisma hands `contains`/`startsWith` to PostgreSQL's LIKE without escaping its wildcards:
+ * escape them, so a search for "50%" or "a_b" matches that text and not everything.
+ */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export async function getTicket(db: Db, number: number) {

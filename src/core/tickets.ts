@@ -29,7 +29,11 @@ export interface TicketPatch {
   assignee?: string | null;
   /** Team name, or null. */
   team?: string | null;
-  /** Hand the ticket back to the bot (true) or take it from the bot (false). */
+  /**
+   * Hand the ticket back to the bot (true) or take it from the bot (false). Resolving a ticket
+   * hands it back too, unless the patch says otherwise: a customer who writes again later
+   * usually has a fresh question the bot may answer.
+   */
   botActive?: boolean;
 }
 
@@ -143,6 +147,7 @@ export class TicketService {
       }
       if (team !== undefined) set('teamId', t.teamId, team?.id ?? null);
       if (patch.botActive !== undefined) set('botActive', t.botActive, patch.botActive);
+      else if (patch.status === 'resolved' && t.status !== 'resolved') set('botActive', t.botActive, true);
       if (!Object.keys(changes).length) return { ticket: t, changes };
       try {
         await tx.ticket.update({ where: { id: t.id }, data });

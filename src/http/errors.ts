@@ -36,10 +36,18 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof z.ZodError) return fromZod(err);
-  if (err instanceof ValidationError) return new HttpError(400, 'invalid_request', err.message, err.field);
+  if (err instanceof ValidationError) {
+    // Like a zod 400, the message names the field ("assignee: unknown agent "x"").
+    const message = err.field && !err.message.includes(err.field) ? `${err.field}: ${err.message}` : err.message;
+    return new HttpError(400, 'invalid_request', message, err.field);
+  }
   if (err instanceof NotFoundError) return new HttpError(404, 'not_found', err.message);
-  const status = (err as { status?: number; type?: string }).status;
+  // Errors of body-parser and the router (http-errors): a 4xx is the client's, say so.
+  const { status, type, expose, message } = err as { status?: number; type?: string; expose?: boolean; message?: string };
   if (status === 413) return new HttpError(413, 'payload_too_large', 'request body is larger than 1 MB');
-  if (status === 400) return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  if (type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, status === 415 ? 'unsupported_media_type' : 'bad_request', expose && message ? message : 'bad request');
+  }
   return new HttpError(500, 'internal', 'internal error');
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/prisma.js';
 import { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
 import { NotFoundError } from '../core/errors.js';
+import { HttpError } from './errors.js';
+import { text } from './schemas.js';
 import { getTicket, listTickets, TICKET_SORTS } from '../core/ticketQueries.js';
 import type { TicketService } from '../core/tickets.js';
 import { ticketDetailView, ticketView } from './views.js';
@@ -19,37 +21,49 @@ const listQuery = z.object({
   status: csv(z.enum(TicketStatus)),
   priority: csv(z.enum(Priority)),
   channel: csv(z.enum(Channel)),
-  assignee: z.string().optional(),
-  team: z.string().optional(),
-  tag: z.string().optional(),
-  category: z.string().optional(),
-  q: z.string().optional(),
+  assignee: text().optional(),
+  team: text().optional(),
+  tag: text().optional(),
+  category: text().optional(),
+  q: text().optional(),
   sort: z.enum(TICKET_SORTS).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   offset: z.coerce.number().int().min(0).optional(),
 });
 
 const replyBody = z.object({
-  text: z.string().trim().min(1).max(20_000),
+  text: text().trim().min(1).max(20_000),
   internal: z.boolean().optional(),
-  agent: z.string().min(1).optional(),
+  agent: text().min(1).optional(),
 });
 
 const patchBody = z
   .object({
     status: z.enum(TicketStatus).optional(),
-    pendingUntil: z.coerce.date().nullable().optional(),
+    // An ISO date-time or date; not z.coerce.date(), which takes `true` or `12` as a time in 1970.
+    pendingUntil: z
+      .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'expected an ISO 8601 date-time, e.g. 2026-12-01T09:00:00Z' })
+      .transform((s) => new Date(s))
+      .nullable()
+      .optional(),
     priority: z.enum(Priority).optional(),
-    tags: z.array(z.string().max(64)).max(50).optional(),
-    category: z.string().max(200).nullable().optional(),
-    assignee: z.string().nullable().optional(),
-    team: z.string().nullable().optional(),
+    tags: z.array(text().max(64)).max(50).optional(),
+    category: text().max(200).nullable().optional(),
+    assignee: text().nullable().optional(),
+    team: text().nullable().optional(),
     botActive: z.boolean().optional(),
-    actor: z.string().optional(),
+    actor: text().optional(),
   })
   .strict();
 
-const ticketNumber = z.coerce.number().int().positive();
+/** Ticket numbers are PostgreSQL integers: anything else is refused before it reaches a query. */
+const ticketNumber = {
+  parse(raw: string | string[] | undefined): number {
+    const n = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+    if (!(n >= 1 && n <= 2_147_483_647)) throw new HttpError(400, 'invalid_request', `ticket number must be a positive integer, got "${String(raw)}"`, 'number');
+    return n;
+  },
+};
 
 export function ticketsRouter(db: Db, tickets: TicketService): Router {
   const router = Router();
@@ -90,13 +104,19 @@ export function ticketsRouter(db: Db, tickets: TicketService): Router {
 
   router.post('/agents', async (req, res) => {
     const body = z
-      .object({ handle: z.string().regex(/^[\w.-]{2,40}$/), name: z.string().min(1).max(100), email: z.email().optional() })
+      .object({ handle: z.string().regex(/^[\w.-]{2,40}$/), name: text().min(1).max(100), email: z.email().optional() })
       .parse(req.body);
-    const agent = await db.agent.upsert({
-      where: { handle: body.handle },
-      create: { handle: body.handle, name: body.name, email: body.email ?? null },
-      update: { name: body.name, ...(body.email ? { email: body.email } : {}) },
-    });
+    const agent = await db.agent
+      .upsert({
+        where: { handle: body.handle },
+        create: { handle: body.handle, name: body.name, email: body.email ?? null },
+        update: { name: body.name, ...(body.email ? { email: body.email } : {}) },
+      })
+      .catch((err: unknown) => {
+        // The handle is the upsert's key, so a unique clash is another agent's email.
+        if ((err as { code?: string }).code === 'P2002') throw new HttpError(409, 'conflict', `another agent already has the email "${body.email}"`, 'email');
+        throw err;
+      });
     res.status(201).json({ id: agent.id, handle: agent.handle, name: agent.name, email: agent.email });
   });
 

@@ -114,8 +114,29 @@ describe('inbound pipeline', () => {
     const chat = randomUUID();
     await t.gateway.pipeline.ingest(message(chat, 'hi', { from: { id: `p-${chat}`, name: 'Anna' } }));
     await t.gateway.pipeline.ingest(message(chat, 'my email', { from: { id: `p-${chat}`, name: 'Someone Else', email: 'anna@example.com' } }));
+    await t.gateway.pipeline.ingest(message(chat, 'new nick', { from: { id: `p-${chat}`, username: 'anna_k', email: 'other@example.com' } }));
     const identity = await t.gateway.db.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: 'api', externalId: `p-${chat}` } }, include: { contact: true } });
     expect(identity.contact.name).toBe('Anna');
     expect(identity.contact.email).toBe('anna@example.com');
+    expect(identity.username).toBe('anna_k');
+  });
+
+  it('drops NUL characters, which PostgreSQL cannot store, instead of failing the message', async () => {
+    const chat = randomUUID();
+    const r = await t.gateway.pipeline.ingest(message(chat, 'nul\u0000here', { from: { id: `nul-${chat}`, name: 'A\u0000nna' } }));
+    const stored = await t.gateway.db.message.findUniqueOrThrow({ where: { id: r.messageId } });
+    expect(stored.text).toBe('nulhere');
+    expect(stored.authorName).toBe('Anna');
+  });
+
+  it('keeps the platform send time of follow-up messages', async () => {
+    const chat = randomUUID();
+    await t.gateway.pipeline.ingest(message(chat, 'first'));
+    const sentAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_250); // later than 'first'
+    const r = await t.gateway.pipeline.ingest(message(chat, 'second', { sentAt }));
+    const stored = await t.gateway.db.message.findUniqueOrThrow({ where: { id: r.messageId } });
+    expect(stored.sentAt.toISOString()).toBe(sentAt.toISOString());
+    const conversation = await t.gateway.db.conversation.findUniqueOrThrow({ where: { id: r.conversationId } });
+    expect(conversation.lastMessageAt.toISOString()).toBe(sentAt.toISOString());
   });
 });

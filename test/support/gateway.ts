@@ -8,7 +8,7 @@ import { createGateway, type Gateway } from '../../src/app.js';
 import { sign } from '../../src/adapters/api/signature.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { createRedis } from '../../src/redis.js';
+import { deleteKeysWithPrefix } from '../../src/redis.js';
 import { cloneDatabase, dropDatabase } from './db.js';
 
 export const API_SECRET = 'test-api-channel-secret';
@@ -65,24 +65,10 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
       }),
     async stop() {
       await gateway.stop();
-      await clearRedisPrefix(config.REDIS_URL, redisPrefix).catch(() => undefined);
+      await deleteKeysWithPrefix(config.REDIS_URL, redisPrefix).catch(() => undefined);
       if (!opts.databaseUrl) await dropDatabase(databaseUrl);
     },
   };
-}
-
-async function clearRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = createRedis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */

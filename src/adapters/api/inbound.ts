@@ -6,21 +6,24 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { InboundPipeline } from '../../core/inbound.js';
 import { HttpError } from '../../http/errors.js';
+import { text } from '../../http/schemas.js';
 import { SIGNATURE_HEADER, verify } from './signature.js';
 
 const body = z.object({
-  chatId: z.string().min(1).max(200),
-  messageId: z.string().min(1).max(200),
+  chatId: text().min(1).max(200),
+  messageId: text().min(1).max(200),
   from: z.object({
-    id: z.string().min(1).max(200),
-    name: z.string().max(200).optional(),
+    id: text().min(1).max(200),
+    name: text().max(200).optional(),
     email: z.email().optional(),
-    phone: z.string().max(50).optional(),
-    language: z.string().max(10).optional(),
+    phone: text().max(50).optional(),
+    language: text().max(10).optional(),
   }),
-  text: z.string().max(20_000),
+  text: text().max(20_000),
   sentAt: z.iso.datetime({ offset: true }).optional(),
-  topic: z.string().max(200).optional(),
+  topic: text().max(200).optional(),
+  /** The id of a button we sent (the outbound payload's `buttons`) that the customer pressed. */
+  buttonId: text().min(1).max(100).optional(),
 });
 
 export function apiInboundRouter(pipeline: InboundPipeline, secret: string | undefined): Router {
@@ -44,6 +47,7 @@ export function apiInboundRouter(pipeline: InboundPipeline, secret: string | und
       text: msg.text,
       ...(msg.sentAt ? { sentAt: new Date(msg.sentAt) } : {}),
       ...(msg.topic ? { topic: msg.topic } : {}),
+      ...(msg.buttonId ? { buttonId: msg.buttonId } : {}),
     });
     res.status(202).json({ ticketNumber: result.ticketNumber, messageId: result.messageId, duplicate: result.duplicate });
   });

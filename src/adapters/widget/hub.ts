@@ -69,7 +69,8 @@ export class WidgetHub {
     });
     const conversation = await this.db.conversation.findUnique({
       where: { channel_externalChatId: { channel: 'widget', externalChatId: visitorId } },
-      select: { id: true },
+      // The latest ticket's number, so a returning visitor sees which ticket they are in.
+      select: { id: true, tickets: { orderBy: { number: 'desc' }, take: 1, select: { number: true } } },
     });
     const messages = conversation
       ? await this.db.message.findMany({
@@ -78,7 +79,8 @@ export class WidgetHub {
           take: HISTORY_LIMIT,
         })
       : [];
-    send(ws, { type: 'hello', visitorId, started: Boolean(conversation), messages: messages.reverse().map(toWidgetMessage) });
+    const ticketNumber = conversation?.tickets[0]?.number;
+    send(ws, { type: 'hello', visitorId, started: Boolean(conversation), ...(ticketNumber ? { ticketNumber } : {}), messages: messages.reverse().map(toWidgetMessage) });
   }
 
   private async onFrame(visitorId: string, ws: WebSocket, raw: string): Promise<void> {

@@ -7,8 +7,10 @@ export const clientFrame = z.discriminatedUnion('type', [
     type: z.literal('start'),
     clientId: z.string().min(8).max(64),
     name: z.string().trim().min(1).max(200),
-    email: z.email().optional(),
-    phone: z.string().regex(/^[+\d][\d\s()-]{5,30}$/).optional(),
+    // The same rules as the widget's form check (public/widget.js isPlausibleContact): what the form
+    // lets through must not be refused here, e.g. "(916) 123-45-67" or an address at почта.рф.
+    email: z.string().trim().max(200).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/).optional(),
+    phone: z.string().trim().max(200).regex(/^[+\d\s().-]+$/).refine((v) => v.replace(/\D/g, '').length >= 6).optional(),
     topic: z.string().max(200).optional(),
     text: z.string().trim().min(1).max(10_000),
     lang: z.enum(['ru', 'en']).optional(),

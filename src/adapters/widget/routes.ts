@@ -45,7 +45,7 @@ export function widgetRouter(o: WidgetRoutesOptions): Router {
 }
 
 /** The widget is embedded on other sites: let them call us (or only the listed origins). */
-function corsFor(allowed: string): RequestHandler {
+export function corsFor(allowed: string): RequestHandler {
   const origins = allowed.split(',').map((s) => s.trim()).filter(Boolean);
   return (req, res, next) => {
     const origin = req.get('origin');
