@@ -66,15 +66,15 @@ export class InboundPipeline {
    * and ticket as needed. Returns null when the message turns out to be stored already.
    */
   private async ingestLocked(msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
-    const contactId = await resolveContact(this.db, msg.channel, msg.from);
     return this.db
       .$transaction(async (tx) => {
+        const contactId = await resolveContact(tx, msg.channel, msg.from);
         const conversationId = await lockConversation(tx, msg, contactId, sentAt);
         // Under the conversation's lock a redelivery of this message is settled: checking here
         // (not before) means a duplicate never even draws a ticket number.
         const state = await conversationState(tx, conversationId, msg);
         if (state.duplicate) return null;
-        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state.live);
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state);
         const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
         // The unique key still guards a redelivery that came in through another conversation.
         if (!messageId) throw new DuplicateDelivery();
@@ -146,7 +146,8 @@ async function appendToLiveTicket(db: Db, msg: InboundMessage, sentAt: Date): Pr
       UPDATE "Contact" SET "name" = COALESCE("Contact"."name", ${from.name ?? null}),
                            "email" = COALESCE("Contact"."email", ${from.email ?? null}),
                            "phone" = COALESCE("Contact"."phone", ${from.phone ?? null}),
-                           "language" = COALESCE("Contact"."language", ${from.language ?? null})
+                           "language" = COALESCE("Contact"."language", ${from.language ?? null}),
+                           "updatedAt" = now()
       FROM touched WHERE "Contact"."id" = touched."contactId"
         AND (("Contact"."name" IS NULL AND ${from.name ?? null}::text IS NOT NULL)
           OR ("Contact"."email" IS NULL AND ${from.email ?? null}::text IS NOT NULL)
@@ -194,21 +195,29 @@ async function lockConversation(tx: Prisma.TransactionClient, msg: InboundMessag
 
 type LiveTicket = { id: string; number: number; status: TicketStatus };
 
-/** The conversation's live (not closed) ticket, and whether this message is already stored. */
-async function conversationState(
-  tx: Prisma.TransactionClient,
-  conversationId: string,
-  msg: InboundMessage,
-): Promise<{ live: LiveTicket | null; duplicate: boolean }> {
+/** What threading needs to know about a conversation, read under its lock. */
+interface ConversationState {
+  /** The ticket that is not closed, if any (at most one: a partial unique index). */
+  live: LiveTicket | null;
+  /** This platform message is already stored. */
+  duplicate: boolean;
+  /** The latest closed ticket: a new ticket links to it. */
+  lastClosedId: string | null;
+}
+
+/** The conversation's live ticket, whether this message is already stored, and its last closed ticket. */
+async function conversationState(tx: Prisma.TransactionClient, conversationId: string, msg: InboundMessage): Promise<ConversationState> {
   // A separate statement from the lock on purpose: it must see what the lock holder before us committed.
-  const rows = await tx.$queryRaw<Array<{ id: string | null; number: number | null; status: TicketStatus | null; duplicate: boolean }>>`
+  const rows = await tx.$queryRaw<Array<{ id: string | null; number: number | null; status: TicketStatus | null; duplicate: boolean; lastClosedId: string | null }>>`
     SELECT t."id", t."number", t."status",
-           EXISTS (SELECT 1 FROM "Message" m WHERE m."channel" = ${msg.channel}::"Channel" AND m."platformMessageId" = ${msg.messageId}) AS "duplicate"
+           EXISTS (SELECT 1 FROM "Message" m WHERE m."channel" = ${msg.channel}::"Channel" AND m."platformMessageId" = ${msg.messageId}) AS "duplicate",
+           (SELECT c."id" FROM "Ticket" c WHERE c."conversationId" = ${conversationId}::uuid AND c."status" = 'closed'
+            ORDER BY c."number" DESC LIMIT 1) AS "lastClosedId"
     FROM (SELECT 1) AS one
     LEFT JOIN "Ticket" t ON t."conversationId" = ${conversationId}::uuid AND t."status" <> 'closed'`;
   const row = rows[0];
   const live = row?.id && row.number !== null && row.status ? { id: row.id, number: row.number, status: row.status } : null;
-  return { live, duplicate: row?.duplicate ?? false };
+  return { live, duplicate: row?.duplicate ?? false, lastClosedId: row?.lastClosedId ?? null };
 }
 
 /** Inserts the customer's message; returns its id, or null when its platform id is already stored. */
@@ -242,7 +251,7 @@ async function threadIntoTicket(
   conversationId: string,
   contactId: string,
   sentAt: Date,
-  live: LiveTicket | null,
+  { live, lastClosedId }: ConversationState,
 ): Promise<Threaded> {
   const actor = { kind: 'customer' as const, name: msg.from.name ?? null };
   if (live) {
@@ -254,23 +263,20 @@ async function threadIntoTicket(
     }
     return { ticket: live, created: false, previousTicketId: null, changes: null };
   }
-  const previous = await tx.ticket.findFirst({
-    where: { conversationId, status: 'closed' },
-    orderBy: { number: 'desc' },
-    select: { id: true },
-  });
-  const ticket = await tx.ticket.create({
-    data: {
-      conversationId,
-      contactId,
-      channel: msg.channel,
-      subject: msg.text.slice(0, SUBJECT_LENGTH) || null,
-      category: msg.topic ?? null,
-      openedAt: sentAt,
-      previousTicketId: previous?.id ?? null,
-    },
-    select: { id: true, number: true },
-  });
-  await audit(tx, ticket.id, 'created', actor, { channel: msg.channel, previousTicketId: previous?.id ?? null });
-  return { ticket, created: true, previousTicketId: previous?.id ?? null, changes: null };
+  // The ticket and its "created" audit entry in one statement: every new conversation comes through here.
+  const data = JSON.stringify({ channel: msg.channel, previousTicketId: lastClosedId });
+  const rows = await tx.$queryRaw<Array<{ id: string; number: number }>>`
+    WITH ticket AS (
+      INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "category", "openedAt", "previousTicketId", "updatedAt")
+      VALUES (gen_random_uuid(), ${conversationId}::uuid, ${contactId}::uuid, ${msg.channel}::"Channel", ${msg.text.slice(0, SUBJECT_LENGTH) || null},
+              ${msg.topic ?? null}, ${sentAt}, ${lastClosedId}::uuid, now())
+      RETURNING "id", "number"
+    ), created AS (
+      INSERT INTO "TicketEvent" ("id", "ticketId", "type", "actorKind", "actorName", "data")
+      SELECT gen_random_uuid(), ticket."id", 'created', ${actor.kind}, ${actor.name}, ${data}::jsonb FROM ticket
+    )
+    SELECT "id", "number" FROM ticket`;
+  const ticket = rows[0];
+  if (!ticket) throw new Error('ticket insert returned no row');
+  return { ticket, created: true, previousTicketId: lastClosedId, changes: null };
 }
