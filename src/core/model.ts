@@ -26,6 +26,15 @@ export interface Button {
   label: string;
 }
 
+/**
+ * An attachment as an adapter hands it in. `download` fetches the file from the platform; the
+ * pipeline calls it and keeps the bytes (PostgreSQL), so agents can open the file later. Put the
+ * platform's file reference in `data` too, so a file whose download failed can be fetched again.
+ */
+export interface InboundAttachment extends Attachment {
+  download?: () => Promise<{ data: Buffer; mimeType?: string; name?: string }>;
+}
+
 /** The customer as the platform describes them; fills in the contact. */
 export interface Sender {
   /** The platform's user id. */
@@ -47,7 +56,7 @@ export interface InboundMessage {
   messageId: string;
   from: Sender;
   text: string;
-  attachments?: Attachment[];
+  attachments?: InboundAttachment[];
   /** When the platform says it was sent; the SLA clock starts here. Defaults to now. */
   sentAt?: Date;
   /** The platform id of the message this one replies to. */
@@ -56,6 +65,16 @@ export interface InboundMessage {
   buttonId?: string;
   /** A topic (category) the customer picked, e.g. in the widget's form. */
   topic?: string;
+}
+
+/** A customer edited a message they sent earlier: the core keeps the old text as an edit. */
+export interface InboundEdit {
+  channel: Channel;
+  chatId: string;
+  /** The platform id of the edited message (the same one it was ingested with). */
+  messageId: string;
+  text: string;
+  editedAt?: Date;
 }
 
 /** What the delivery worker hands an adapter: one committed outbound message. */
@@ -78,8 +97,21 @@ export interface SendResult {
   platformMessageId?: string;
 }
 
+/**
+ * A platform's sending limits. The delivery worker enforces them for all instances together
+ * (in Redis), so a burst waits in the queue instead of hitting the platform's 429.
+ */
+export interface RateLimits {
+  /** Most messages per second over the whole channel (e.g. Telegram: 30 per bot). */
+  perSecond?: number;
+  /** Least time between two messages to one chat (e.g. Telegram: 1000 ms). */
+  perChatIntervalMs?: number;
+}
+
 /** The outgoing half of a channel adapter. */
 export interface ChannelSender {
   readonly channel: Channel;
+  /** Limits the delivery worker respects for this channel; none means send as fast as jobs come. */
+  readonly rateLimits?: RateLimits;
   send(message: OutboundMessage): Promise<SendResult>;
 }
