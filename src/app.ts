@@ -89,6 +89,10 @@ export async function createGateway(config: Config, log: Logger) {
   const db = createDb(config.DATABASE_URL);
   const redis = { queue: createRedis(config.REDIS_URL), worker: createRedis(config.REDIS_URL), pub: createRedis(config.REDIS_URL), sub: createRedis(config.REDIS_URL) };
   for (const [role, conn] of Object.entries(redis)) conn.on('error', (err) => log.warn({ err: err.message, role }, 'redis connection error'));
+  // Health checks get their own connection that fails at once while Redis is down, instead of
+  // queueing a PING per probe until it comes back.
+  const healthRedis = createRedis(config.REDIS_URL, { enableOfflineQueue: false });
+  healthRedis.on('error', () => undefined); // the connections above already log Redis trouble
   const desk = await loadDeskConfig(config.DESK_CONFIG);
 
   // 2. The core: it knows nothing of adapters.
@@ -129,7 +133,7 @@ export async function createGateway(config: Config, log: Logger) {
     widget: { status: 'connected', visitors: widgetHub.connectedVisitors },
     api: { status: config.API_CHANNEL_SECRET ? 'connected' : 'off', outbound: config.API_CHANNEL_WEBHOOK_URL ? 'on' : 'off' },
   });
-  app.get('/healthz', healthHandler(db, redis.queue, channelStatus));
+  app.get('/healthz', healthHandler(db, healthRedis, channelStatus));
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
@@ -196,7 +200,7 @@ export async function createGateway(config: Config, log: Logger) {
       })();
       if (!(await settlesWithin(closing, graceMs))) log.warn({ graceMs }, 'stopping without a clean close of the delivery worker: is Redis down?');
       await events.idle();
-      for (const conn of Object.values(redis)) conn.disconnect();
+      for (const conn of [...Object.values(redis), healthRedis]) conn.disconnect();
       await db.$disconnect();
     },
   };

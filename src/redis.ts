@@ -1,10 +1,10 @@
 /** Redis connections: BullMQ wants its own connections with unlimited retries per request. */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export { Redis };
 
-export function createRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
 }
 
 /** One quick PING with no retries: used at start to fail fast with a clear message. */
