@@ -15,7 +15,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +22,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sign } from '../src/adapters/api/signature.js';
 import { deleteKeysWithPrefix } from '../src/redis.js';
+import { freePort } from '../scripts/lib/net.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,16 +51,6 @@ function adminDbUrl(dbName: string): string {
   return url.toString();
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `src/main.ts` as `npm start` does and waits until /healthz answers. */
 async function startGateway(env: Record<string, string>, port: number): Promise<ChildProcess> {

@@ -1,7 +1,7 @@
 /**
  * The composition root: builds the gateway from its parts and wires them together.
  *
- *   adapters (widget, API channel …) ──InboundMessage──▶ core/InboundPipeline ──▶ PostgreSQL
+ *   adapters (widget, API, messengers) ──InboundMessage──▶ core/InboundPipeline ──▶ PostgreSQL
  *                                                            │ domain events
  *   REST API / desks ──▶ core/TicketService ──▶ core/Outbox ─┴─▶ PostgreSQL (queued)
  *                                                   │
@@ -13,19 +13,25 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import type { ChannelAdapter, InboundSink } from './adapters/adapter.js';
 import { ApiChannelSender } from './adapters/api/sender.js';
 import { apiInboundRouter } from './adapters/api/inbound.js';
 import { WidgetHub } from './adapters/widget/hub.js';
 import { widgetRouter } from './adapters/widget/routes.js';
 import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
+import { createChannelAdapters, type ChannelAdapterDeps } from './adapters/index.js';
+import { AdapterLifecycle } from './adapters/lifecycle.js';
 import type { Config } from './config.js';
+import { AttachmentKeeper } from './core/attachments.js';
 import { ChannelRegistry } from './core/channels.js';
 import { DeliveryQueue } from './core/delivery/queue.js';
+import { SendRateLimiter } from './core/delivery/rateLimit.js';
 import { DeliverySweep } from './core/delivery/sweep.js';
 import { DeliveryWorker } from './core/delivery/worker.js';
 import { loadDeskConfig } from './core/deskConfig.js';
 import { EventBus } from './core/events.js';
+import { FileStore } from './core/files.js';
 import { InboundPipeline } from './core/inbound.js';
 import { Outbox } from './core/outbox.js';
 import { TicketService } from './core/tickets.js';
@@ -33,6 +39,7 @@ import { migrateDatabase, redactUrl } from './db/migrate.js';
 import { createDb } from './db/prisma.js';
 import { requireBearer } from './http/auth.js';
 import { errorHandler, HttpError } from './http/errors.js';
+import { filesRouter } from './http/filesRoutes.js';
 import { healthHandler } from './http/health.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
 import { kbRouter } from './http/kbRoutes.js';
@@ -45,6 +52,9 @@ const publicDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 /** How long `stop()` waits for running deliveries and the queue to close. */
 const STOP_GRACE_MS = 10_000;
+
+/** How long fetching one customer's file may take (20 MB over a slow link) before only its reference is kept. */
+const ATTACHMENT_DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** True if the promise settles (either way) within `ms`. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -70,7 +80,12 @@ export class DependencyError extends Error {
 
 export type Gateway = Awaited<ReturnType<typeof createGateway>>;
 
-export async function createGateway(config: Config, log: Logger) {
+export interface GatewayOptions {
+  /** Builds the messenger adapters; tests pass fakes. Default: `createChannelAdapters` (src/adapters/index.ts). */
+  adapters?: (deps: ChannelAdapterDeps) => ChannelAdapter[];
+}
+
+export async function createGateway(config: Config, log: Logger, options: GatewayOptions = {}) {
   // 1. Dependencies: fail fast, naming the URL tried and how to start it.
   await migrateDatabase(config.DATABASE_URL).catch((err: Error) => {
     throw new DependencyError(
@@ -87,7 +102,13 @@ export async function createGateway(config: Config, log: Logger) {
   if (adminToken.file) log.warn({ file: adminToken.file }, 'ADMIN_TOKEN is not set: the REST API uses the generated token in this file');
 
   const db = createDb(config.DATABASE_URL);
-  const redis = { queue: createRedis(config.REDIS_URL), worker: createRedis(config.REDIS_URL), pub: createRedis(config.REDIS_URL), sub: createRedis(config.REDIS_URL) };
+  const redis = {
+    queue: createRedis(config.REDIS_URL),
+    worker: createRedis(config.REDIS_URL),
+    pub: createRedis(config.REDIS_URL),
+    sub: createRedis(config.REDIS_URL),
+    adapters: createRedis(config.REDIS_URL),
+  };
   for (const [role, conn] of Object.entries(redis)) conn.on('error', (err) => log.warn({ err: err.message, role }, 'redis connection error'));
   // Health checks get their own connection that fails at once while Redis is down, instead of
   // queueing a PING per probe until it comes back.
@@ -97,7 +118,8 @@ export async function createGateway(config: Config, log: Logger) {
 
   // 2. The core: it knows nothing of adapters.
   const events = new EventBus(log);
-  const pipeline = new InboundPipeline(db, events);
+  const files = new FileStore(db, config.ATTACHMENT_MAX_BYTES);
+  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }));
   const bullPrefix = `${config.REDIS_PREFIX}:bull`;
   const deliveryQueue = new DeliveryQueue(redis.queue, { prefix: bullPrefix, maxAttempts: config.DELIVERY_MAX_ATTEMPTS });
   // Without a listener BullMQ prints every error with console.error, past the logger and LOG_LEVEL.
@@ -111,6 +133,11 @@ export async function createGateway(config: Config, log: Logger) {
   channels.register(new WidgetSender(redis.pub, widgetTopic));
   channels.register(new ApiChannelSender({ webhookUrl: config.API_CHANNEL_WEBHOOK_URL, secret: config.API_CHANNEL_SECRET, timeoutMs: config.OUTBOUND_TIMEOUT_MS }));
   const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
+  // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more.
+  const sink: InboundSink = { ingest: (message) => pipeline.ingest(message), edit: (edit) => pipeline.edit(edit) };
+  const requireAdmin = requireBearer(adminToken.value);
+  const adapters = new AdapterLifecycle((options.adapters ?? createChannelAdapters)({ config, sink, db, files, desk, requireAdmin, redis: redis.adapters, log }), log);
+  adapters.register(channels);
 
   // 4. Delivery: a worker per instance, and the sweep that rebuilds lost queues from PostgreSQL.
   const deliveryWorker = new DeliveryWorker(redis.worker, db, channels, events, log, {
@@ -119,6 +146,7 @@ export async function createGateway(config: Config, log: Logger) {
     maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     backoffMs: config.DELIVERY_BACKOFF_MS,
     maxBackoffMs: config.DELIVERY_MAX_BACKOFF_MS,
+    rateLimiter: new SendRateLimiter(redis.worker, `${config.REDIS_PREFIX}:rate`),
   });
   const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
 
@@ -132,10 +160,14 @@ export async function createGateway(config: Config, log: Logger) {
   const channelStatus = () => ({
     widget: { status: 'connected', visitors: widgetHub.connectedVisitors },
     api: { status: config.API_CHANNEL_SECRET ? 'connected' : 'off', outbound: config.API_CHANNEL_WEBHOOK_URL ? 'on' : 'off' },
+    ...adapters.statuses(),
   });
   app.get('/healthz', healthHandler(db, healthRedis, channelStatus));
+  // Webhooks first: they verify signatures on raw bodies, so no parser may run before them.
+  adapters.mount(app);
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets));
+  app.use('/api/v1', requireAdmin, filesRouter(files));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
     res.json(channelStatus());
@@ -166,6 +198,8 @@ export async function createGateway(config: Config, log: Logger) {
     sweep,
     widgetHub,
     knowledge,
+    files,
+    adapters,
     adminToken: adminToken.value,
     appSecret: appSecret.value,
     server,
@@ -174,6 +208,8 @@ export async function createGateway(config: Config, log: Logger) {
       await widgetHub.start();
       await knowledge.start();
       sweep.start();
+      // In the background: a platform that is slow or down must not hold up the gateway.
+      adapters.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -188,6 +224,8 @@ export async function createGateway(config: Config, log: Logger) {
      */
     async stop(graceMs = STOP_GRACE_MS): Promise<void> {
       sweep.stop();
+      // Messengers first: no new inbound messages while the rest closes.
+      if (!(await settlesWithin(adapters.stop(), graceMs))) log.warn({ graceMs }, 'stopping without a clean stop of the channel adapters');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

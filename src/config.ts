@@ -36,8 +36,13 @@ const schema = z.object({
   ADMIN_TOKEN: optionalString,
   /** Signs widget visitor tokens. Outside production a random one is generated into DATA_DIR. */
   APP_SECRET: optionalString,
-  /** Where generated secrets (and later, stored attachments) live. */
+  /** Where generated secrets live. */
   DATA_DIR: z.string().default('.data'),
+  /**
+   * The largest customer file kept (in PostgreSQL), in bytes; a larger one is kept as the
+   * platform's reference only. 20 MB is the most a Telegram bot can download.
+   */
+  ATTACHMENT_MAX_BYTES: int(20 * 1024 * 1024, 0),
   API_CHANNEL_SECRET: optionalString,
   API_CHANNEL_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
   DESK_CONFIG: z.string().default('config/desk.yaml'),
@@ -63,6 +68,30 @@ const schema = z.object({
   KB_ANSWER_THRESHOLD: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().min(0).max(1).optional()),
   /** Confidence (0..1) from which the bot offers articles ("did you mean"); below it hands over. */
   KB_SUGGEST_THRESHOLD: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().min(0).max(1).optional()),
+  /** The Telegram bot's token from @BotFather: the Telegram channel is off while it is empty. */
+  TELEGRAM_BOT_TOKEN: optionalString,
+  /** The Bot API's root: a self-hosted Bot API server, or an emulator in tests. */
+  TELEGRAM_API_ROOT: url('https://api.telegram.org'),
+  /** Webhook mode: the public HTTPS URL Telegram posts updates to (routed to POST /webhooks/telegram). Unset: long polling. */
+  TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  /** The webhook's secret token (1-256 of A-Z a-z 0-9 _ -). Unset: derived from APP_SECRET (or the bot token). */
+  TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 characters of A-Z, a-z, 0-9, _ and -').optional()),
+  /** VK community access token (with the "messages" right): the VK channel is off while it is empty. */
+  VK_TOKEN: optionalString,
+  /** The community's id. Unset: found with the token (groups.getById) for Bots Long Poll. */
+  VK_GROUP_ID: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  /** Callback API: the string VK expects back when confirming the server. With VK_CALLBACK_SECRET it turns on the Callback API. */
+  VK_CONFIRMATION: optionalString,
+  /** Callback API: the secret key VK sends with every event; a request without it gets 403. */
+  VK_CALLBACK_SECRET: optionalString,
+  /** Where the VK API lives; tests point it at a local fake (an http:// base works too). */
+  VK_API_BASE_URL: url('https://api.vk.ru/method'),
+  /** The WhatsApp channel (whatsapp-web.js: WhatsApp Web in Chromium, logged in by scanning a QR code). */
+  WHATSAPP_ENABLED: bool(false),
+  /** Where the WhatsApp session is kept (LocalAuth), so a restart needs no new scan. Unset: DATA_DIR/whatsapp. */
+  WHATSAPP_SESSION_DIR: optionalString,
+  /** The Chromium that runs WhatsApp Web (puppeteer's own Chrome download is disabled). */
+  CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -29,7 +29,11 @@ export interface ChannelStatus {
 export interface ChannelAdapter {
   readonly channel: Channel;
   readonly sender: ChannelSender;
-  /** Webhook routes, mounted at the app's root (e.g. POST /webhooks/telegram). Each verifies its secret. */
+  /**
+   * Webhook routes, mounted at the app's root (e.g. POST /webhooks/telegram), before any body
+   * parser. Each verifies its secret. Parse bodies in the route (`router.post(path, express.raw(…),
+   * handler)`), never with `router.use(…)`: the router sees every request to the app.
+   */
   readonly router?: Router;
   /** Connects (long polling, sockets, setWebhook …). Must not throw for a platform outage: report it in status and retry. */
   start(): Promise<void>;

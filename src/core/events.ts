@@ -23,6 +23,8 @@ export interface DomainEvents {
   'ticket.handoff': TicketRef & { reason: string; actor: Actor };
   'message.received': TicketRef & { messageId: string; text: string; buttonId?: string; topic?: string };
   'message.created': TicketRef & { messageId: string; authorKind: string; internal: boolean };
+  /** A customer edited a message; `previousText` is what it said before. */
+  'message.edited': TicketRef & { messageId: string; text: string; previousText: string; editedAt: Date };
   'message.delivered': { messageId: string; channel: Channel };
   'message.failed': { messageId: string; channel: Channel; error: string };
 }

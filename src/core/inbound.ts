@@ -10,13 +10,18 @@
  * Safety: the message's (channel, platform id) key makes redelivery harmless, and the
  * conversation row is locked for the transaction, so two first messages from one new
  * customer arriving at once still give one ticket (a partial unique index backs this up).
+ *
+ * Files that come with a message are fetched and stored before its transaction (a download
+ * must not hold locks); customers' edits of their messages are recorded by `edit`.
  */
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { TicketStatus } from '../generated/prisma/enums.js';
+import type { AttachmentKeeper } from './attachments.js';
 import { resolveContact } from './contacts.js';
+import { recordEdit } from './edits.js';
 import type { EventBus } from './events.js';
-import type { InboundMessage } from './model.js';
+import type { InboundEdit, InboundMessage } from './model.js';
 import { audit } from './audit.js';
 
 export interface IngestResult {
@@ -35,14 +40,36 @@ export class InboundPipeline {
   constructor(
     private readonly db: Db,
     private readonly events: EventBus,
+    private readonly attachments: AttachmentKeeper,
   ) {}
 
-  /** Stores and threads one inbound message; idempotent per (channel, messageId). */
+  /**
+   * Stores and threads one inbound message; idempotent per (channel, messageId). Downloadable
+   * attachments are fetched and stored first, unless the message is already known.
+   */
   async ingest(input: InboundMessage): Promise<IngestResult> {
-    const msg = withoutNulChars(input);
+    let msg = withoutNulChars(input);
+    let fileIds: string[] = [];
+    if (msg.attachments?.some((a) => a.download)) {
+      // Redeliveries are common and downloads slow: never fetch the files of a message we have.
+      const known = await this.findDuplicate(msg);
+      if (known) return known;
+      const kept = await this.attachments.keep(msg.attachments, { channel: msg.channel, messageId: msg.messageId });
+      msg = { ...msg, attachments: kept.attachments };
+      fileIds = kept.fileIds;
+    }
     const sentAt = msg.sentAt ?? new Date();
-    const stored = (await appendToLiveTicket(this.db, msg, sentAt)) ?? (await this.ingestLocked(msg, sentAt));
+    let stored: Stored | null;
+    try {
+      stored = (await appendToLiveTicket(this.db, msg, sentAt)) ?? (await this.ingestLocked(msg, sentAt));
+    } catch (err) {
+      // The platform will redeliver, and its files will be fetched again: drop this copy.
+      if (fileIds.length) await this.attachments.discard(fileIds);
+      throw err;
+    }
     if (!stored) {
+      // A redelivery stored the message first, with its own copy of the files.
+      if (fileIds.length) await this.attachments.discard(fileIds);
       const dup = await this.findDuplicate(msg);
       if (!dup) throw new Error('message vanished after a duplicate insert');
       return dup;
@@ -81,6 +108,29 @@ export class InboundPipeline {
         return { ...threaded, conversationId, messageId };
       })
       .catch((err: unknown) => (err instanceof DuplicateDelivery ? null : Promise.reject(err)));
+  }
+
+  /**
+   * Records a customer's edit of an earlier message and announces it (`message.edited`).
+   * False when the message is unknown; a repeated or outdated edit changes nothing.
+   */
+  async edit(input: InboundEdit): Promise<boolean> {
+    const edit = withoutNulChars(input);
+    const outcome = await recordEdit(this.db, edit);
+    if (outcome.kind === 'unknown') return false;
+    if (outcome.kind === 'edited' && outcome.ticket) {
+      this.events.publish('message.edited', {
+        ticketId: outcome.ticket.id,
+        ticketNumber: outcome.ticket.number,
+        conversationId: outcome.conversationId,
+        channel: edit.channel,
+        messageId: outcome.messageId,
+        text: edit.text,
+        previousText: outcome.previousText,
+        editedAt: outcome.editedAt,
+      });
+    }
+    return true;
   }
 
   private async findDuplicate(msg: InboundMessage): Promise<IngestResult | null> {

@@ -16,8 +16,10 @@ export interface Attachment {
   size?: number;
   name?: string;
   url?: string;
-  /** Location or contact payloads (lat/lon, phone …). */
+  /** Location or contact payloads (lat/lon, phone …), or the platform's file reference. */
   data?: Record<string, unknown>;
+  /** Why the file is not kept (download failed, too large): `data` still holds the platform's reference. */
+  error?: string;
 }
 
 /** A button offered with an outbound message; a press comes back as `InboundMessage.buttonId`. */
@@ -32,7 +34,16 @@ export interface Button {
  * platform's file reference in `data` too, so a file whose download failed can be fetched again.
  */
 export interface InboundAttachment extends Attachment {
-  download?: () => Promise<{ data: Buffer; mimeType?: string; name?: string }>;
+  download?: (limits: DownloadLimits) => Promise<{ data: Buffer; mimeType?: string; name?: string }>;
+}
+
+/**
+ * What the pipeline will accept from `download`: a download may stop early (and throw) once it
+ * passes `maxBytes`, and should abort on `signal` (the pipeline gave up waiting).
+ */
+export interface DownloadLimits {
+  maxBytes: number;
+  signal: AbortSignal;
 }
 
 /** The customer as the platform describes them; fills in the contact. */

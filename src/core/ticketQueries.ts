@@ -81,7 +81,7 @@ export async function getTicket(db: Db, number: number) {
     where: { number },
     include: {
       ...ticketInclude,
-      messages: { orderBy: { seq: 'asc' } },
+      messages: { orderBy: { seq: 'asc' }, include: { edits: { orderBy: { editedAt: 'asc' }, select: { previousText: true, editedAt: true } } } },
       events: { orderBy: { seq: 'asc' } },
     },
   });

@@ -38,10 +38,14 @@ export function messageView(m: MessageRow) {
     internal: m.authorKind === 'note',
     author: { kind: m.authorKind, name: m.authorName },
     text: m.text,
+    /** Each with `url` (/api/v1/files/<id>) when the file is kept, or `error` when it is not. */
     attachments: m.attachments,
     buttons: m.buttons,
     sentAt: m.sentAt,
     createdAt: m.createdAt,
+    editedAt: m.editedAt,
+    /** The texts the message had before the customer's edits, oldest first. */
+    edits: m.edits.map((e) => ({ previousText: e.previousText, editedAt: e.editedAt })),
     delivery:
       m.deliveryState === null
         ? null

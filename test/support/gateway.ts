@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createGateway, type Gateway } from '../../src/app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { sign } from '../../src/adapters/api/signature.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -26,9 +26,16 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}, opts: { databaseUrl?: string; redisUrl?: string } = {}): Promise<TestGateway> {
+/**
+ * `databaseUrl` and `redisPrefix` let a second instance share the first one's database and
+ * queues (the first one's `stop` cleans them up); `adapters` plugs in fake channel adapters.
+ */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  opts: { databaseUrl?: string; redisUrl?: string; redisPrefix?: string; adapters?: GatewayOptions['adapters'] } = {},
+): Promise<TestGateway> {
   const databaseUrl = opts.databaseUrl ?? (await cloneDatabase(inject('templateDb'), inject('runId')));
-  const redisPrefix = `test:${randomBytes(6).toString('hex')}`;
+  const redisPrefix = opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -45,7 +52,7 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
     DELIVERY_SWEEP_GRACE_MS: '300',
     ...env,
   });
-  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL));
+  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL), opts.adapters ? { adapters: opts.adapters } : {});
   const port = await gateway.start(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
@@ -65,7 +72,7 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
       }),
     async stop() {
       await gateway.stop();
-      await deleteKeysWithPrefix(config.REDIS_URL, redisPrefix).catch(() => undefined);
+      if (!opts.redisPrefix) await deleteKeysWithPrefix(config.REDIS_URL, redisPrefix).catch(() => undefined);
       if (!opts.databaseUrl) await dropDatabase(databaseUrl);
     },
   };

@@ -4,6 +4,8 @@
  *
  * - Idempotent: a message that is no longer `queued` is skipped.
  * - In order: a message waits while an earlier one of its conversation is still queued.
+ * - Within the platform's limits (the sender's `rateLimits`, for all instances together): a
+ *   message that must wait goes back to the queue, delayed, instead of holding a worker slot.
  * - Retries with exponential backoff (honouring a platform's retry-after) and, once the
  *   attempts are spent or the error is permanent, ends the message as `failed` with its error.
  */
@@ -13,9 +15,10 @@ import type { Logger } from '../../logger.js';
 import type { Redis } from '../../redis.js';
 import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
-import type { Attachment, Button, OutboundMessage } from '../model.js';
+import type { Attachment, Button, ChannelSender, OutboundMessage } from '../model.js';
 import { PermanentDeliveryError, RetryableDeliveryError } from './errors.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
+import type { SendRateLimiter } from './rateLimit.js';
 
 export interface DeliveryWorkerOptions {
   prefix: string;
@@ -23,6 +26,8 @@ export interface DeliveryWorkerOptions {
   maxAttempts: number;
   backoffMs: number;
   maxBackoffMs: number;
+  /** Keeps senders' rate limits across every instance (Redis). */
+  rateLimiter: SendRateLimiter;
 }
 
 /** How long a message waits for an earlier one of its conversation before looking again. */
@@ -72,6 +77,20 @@ export class DeliveryWorker {
     }
 
     const sender = this.channels.get(message.channel);
+    if (sender?.rateLimits && message.authorKind !== 'customer' && message.authorKind !== 'note') {
+      const waitMs = await this.options.rateLimiter.acquire({
+        channel: message.channel,
+        chatId: message.conversation.externalChatId,
+        messageId: message.id,
+        limits: sender.rateLimits,
+      });
+      if (waitMs > 0) {
+        // Over the platform's limit: wait in the queue, not in a worker slot, without spending an attempt.
+        await job.moveToDelayed(Date.now() + waitMs, token);
+        throw new DelayedError();
+      }
+    }
+
     const attempt = job.attemptsMade + 1;
     try {
       if (!sender) throw new PermanentDeliveryError(`channel ${message.channel} is not connected`);
@@ -89,7 +108,7 @@ export class DeliveryWorker {
         ticketNumber: message.ticket?.number ?? null,
         sentAt: message.sentAt,
       };
-      const result = await sender.send(outbound);
+      const result = await sender.send(outbound).finally(() => this.noteSent(sender, outbound));
       await this.db.message.update({
         where: { id: message.id },
         data: {
@@ -115,6 +134,14 @@ export class DeliveryWorker {
       }
       throw err;
     }
+  }
+
+  /** Restarts the chat's rate-limit interval after a send; Redis trouble here must not fail a delivered message. */
+  private async noteSent(sender: ChannelSender, message: OutboundMessage): Promise<void> {
+    if (!sender.rateLimits) return;
+    await this.options.rateLimiter
+      .sent({ channel: message.channel, chatId: message.chatId, limits: sender.rateLimits })
+      .catch((err: unknown) => this.log.warn({ err, messageId: message.id }, 'could not record a send for the rate limits'));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,54 @@
+/**
+ * `GET /api/v1/files/:id` (bearer-protected): a customer's stored file, streamed from PostgreSQL.
+ * Always served as a download with a sandboxing CSP: the bytes and their type come from
+ * customers, and must never run as a page on the desk's origin.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Router } from 'express';
+import { NotFoundError } from '../core/errors.js';
+import { wellFormed, type FileStore } from '../core/files.js';
+
+export function filesRouter(files: FileStore): Router {
+  const router = Router();
+  router.get('/files/:id', async (req, res) => {
+    const file = await files.info(req.params.id);
+    if (!file) throw new NotFoundError(`file "${req.params.id}" not found`);
+    // setHeader, not res.set: Express would add a charset to text types it cannot know.
+    res.setHeader('Content-Type', file.mimeType);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', contentDisposition(file.name ?? `file-${file.id}`));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    // A stored file never changes: its hash is a strong validator.
+    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    res.setHeader('ETag', `"${file.sha256}"`);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    try {
+      await pipeline(Readable.from(files.chunks(file)), res);
+    } catch (err) {
+      // The client went away mid-download: nothing to answer, nothing to log.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      throw err;
+    }
+  });
+  return router;
+}
+
+/**
+ * `attachment` with the name twice (RFC 6266): an ASCII fallback for old clients, and the exact
+ * UTF-8 name (RFC 5987) that current browsers use. Quotes, backslashes and control characters
+ * never reach the header.
+ */
+export function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(wellFormed(name)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
