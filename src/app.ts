@@ -43,6 +43,7 @@ import { filesRouter } from './http/filesRoutes.js';
 import { healthHandler } from './http/health.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
 import { kbRouter } from './http/kbRoutes.js';
+import { createDesks, type Desk, type DeskDeps } from './desks/index.js';
 import { createKnowledgeBase } from './kb/setup.js';
 import type { Logger } from './logger.js';
 import { createRedis, probeRedis } from './redis.js';
@@ -83,6 +84,8 @@ export type Gateway = Awaited<ReturnType<typeof createGateway>>;
 export interface GatewayOptions {
   /** Builds the messenger adapters; tests pass fakes. Default: `createChannelAdapters` (src/adapters/index.ts). */
   adapters?: (deps: ChannelAdapterDeps) => ChannelAdapter[];
+  /** Builds the agent desks (Slack …); tests pass tuned ones. Default: `createDesks` (src/desks/index.ts). */
+  desks?: (deps: DeskDeps) => Desk[];
 }
 
 export async function createGateway(config: Config, log: Logger, options: GatewayOptions = {}) {
@@ -153,6 +156,13 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // 4b. The knowledge base, and its bot: a listener on the core's events (the core never imports it).
   const knowledge = createKnowledgeBase({ config, db, redis, outbox, events, log });
 
+  // 4c. Agent desks: listeners on the core's events that act only through TicketService.
+  const desks = (options.desks ?? createDesks)({
+    config, db, tickets, events, redis: redis.adapters, requireAdmin, log,
+    botHandles: () => config.BOT_ENABLED && knowledge.kb.size > 0,
+  });
+  const deskStatus = () => Object.fromEntries(desks.map((d) => [d.name, d.status()]));
+
   // 5. HTTP.
   const app = express();
   app.disable('x-powered-by');
@@ -162,12 +172,14 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     api: { status: config.API_CHANNEL_SECRET ? 'connected' : 'off', outbound: config.API_CHANNEL_WEBHOOK_URL ? 'on' : 'off' },
     ...adapters.statuses(),
   });
-  app.get('/healthz', healthHandler(db, healthRedis, channelStatus));
+  app.get('/healthz', healthHandler(db, healthRedis, channelStatus, deskStatus));
   // Webhooks first: they verify signatures on raw bodies, so no parser may run before them.
   adapters.mount(app);
+  for (const desk of desks) if (desk.router) app.use(desk.router);
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
-  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets));
+  // Files first: an upload's raw body (whatever its type) must not meet the JSON parser below.
   app.use('/api/v1', requireAdmin, filesRouter(files));
+  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, files));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
     res.json(channelStatus());
@@ -200,6 +212,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     knowledge,
     files,
     adapters,
+    desks,
     adminToken: adminToken.value,
     appSecret: appSecret.value,
     server,
@@ -210,6 +223,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
       sweep.start();
       // In the background: a platform that is slow or down must not hold up the gateway.
       adapters.start();
+      for (const desk of desks) void desk.start().catch((err: unknown) => log.error({ err, desk: desk.name }, 'desk failed to start: the gateway runs without it'));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -230,6 +244,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Desks next: their replies, like the bot's, still go to the delivery queue.
+      await settlesWithin(Promise.all(desks.map((d) => d.stop().catch((err: unknown) => log.error({ err, desk: d.name }, 'desk failed to stop')))), graceMs);
       // The bot first: its turns still hand replies to the delivery queue.
       await settlesWithin(knowledge.stop(), graceMs);
       const closing = (async () => {

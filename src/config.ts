@@ -54,6 +54,11 @@ const schema = z.object({
   /** Jobs newer than this are left to the queue by the sweep: it only rescues the stranded. */
   DELIVERY_SWEEP_GRACE_MS: int(10_000, 0),
   OUTBOUND_TIMEOUT_MS: int(10_000, 100),
+  /**
+   * Long polling (Telegram, VK) and the WhatsApp session run on one instance at a time, holding a
+   * lease in Redis; a dead holder's lease runs out after this long and another instance takes over.
+   */
+  POLLER_LEASE_TTL_MS: int(15_000, 300),
   WIDGET_ALLOWED_ORIGINS: z.string().default('*'),
   SERVE_DEMO: bool(true),
   /**
@@ -92,6 +97,14 @@ const schema = z.object({
   WHATSAPP_SESSION_DIR: optionalString,
   /** The Chromium that runs WhatsApp Web (puppeteer's own Chrome download is disabled). */
   CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
+  /** The Slack desk's bot token (xoxb-…): with SLACK_SIGNING_SECRET and SLACK_AGENT_CHANNEL it turns the desk on. */
+  SLACK_BOT_TOKEN: optionalString,
+  /** The Slack app's signing secret: every request to POST /slack/events is checked with it. */
+  SLACK_SIGNING_SECRET: optionalString,
+  /** The channel id (C…) where ticket cards are posted and agents answer in their threads. */
+  SLACK_AGENT_CHANNEL: optionalString,
+  /** Where the Slack Web API lives; tests point it at a local fake. */
+  SLACK_API_URL: url('https://slack.com/api/'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -33,7 +33,10 @@ export interface ChannelAdapterDeps {
   desk: DeskConfig;
   /** Guards admin routes an adapter mounts (e.g. WhatsApp's QR code) with the REST API's bearer token. */
   requireAdmin: RequestHandler;
-  /** Shared by every instance: adapters keep their update/event ledgers here (Telegram's update_id, VK's event_id). */
+  /**
+   * Shared by every instance: adapters keep their update/event ledgers here (Telegram's update_id,
+   * VK's event_id), and the leases that let one instance poll (`REDIS_PREFIX:lease:<channel>`, ./lease.ts).
+   */
   redis: Redis;
   log: Logger;
 }

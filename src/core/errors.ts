@@ -14,3 +14,8 @@ export class ValidationError extends Error {
     super(message);
   }
 }
+
+/** A conditional change whose condition no longer holds (e.g. the ticket was assigned meanwhile). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}

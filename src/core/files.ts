@@ -5,10 +5,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/prisma.js';
+import type { Attachment, AttachmentKind } from './model.js';
 
 /** Where the REST API serves a stored file; messages' attachments carry this as their `url`. */
 export function fileUrl(id: string): string {
   return `/api/v1/files/${id}`;
+}
+
+/** The kind of attachment a stored file is sent as, from its MIME type. */
+export function attachmentKindOf(mimeType: string): AttachmentKind {
+  if (/^image\/(jpeg|png|webp)$/.test(mimeType)) return 'photo';
+  if (mimeType.startsWith('video/')) return 'video';
+  if (mimeType === 'audio/ogg' || mimeType === 'audio/opus') return 'voice';
+  if (mimeType.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+/** An outbound attachment of a stored file: what an agent's reply carries to the channel's sender. */
+export function storedAttachment(file: StoredFileInfo): Attachment {
+  return { kind: attachmentKindOf(file.mimeType), mimeType: file.mimeType, size: file.size, ...(file.name ? { name: file.name } : {}), url: fileUrl(file.id) };
 }
 
 /** A stored file without its bytes. */

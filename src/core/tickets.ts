@@ -7,8 +7,9 @@ import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Priority, TicketStatus } from '../generated/prisma/enums.js';
 import { audit } from './audit.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
+import type { Attachment } from './model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
 
 export interface ReplyInput {
@@ -17,6 +18,8 @@ export interface ReplyInput {
   internal?: boolean;
   /** The agent's handle or email; unknown agents are refused. */
   agent?: string;
+  /** Files sent after the text (stored files: `storedAttachment` in ./files.ts). */
+  attachments?: Attachment[];
 }
 
 export interface TicketPatch {
@@ -62,7 +65,7 @@ export class TicketService {
 
   /** Sends an agent's reply to the customer (or adds an internal note). */
   async reply(ticketNumber: number, input: ReplyInput): Promise<{ messageId: string }> {
-    if (!input.text.trim()) throw new ValidationError('text must not be empty', 'text');
+    if (!input.text.trim() && !input.attachments?.length) throw new ValidationError('text must not be empty', 'text');
     const agent = input.agent ? await this.findAgent(input.agent) : null;
     const actor: Actor = { kind: 'agent', name: agent?.name ?? DEFAULT_AGENT_NAME, agentId: agent?.id ?? null };
     const outgoing: OutgoingMessage = {
@@ -70,6 +73,7 @@ export class TicketService {
       authorName: actor.name ?? null,
       agentId: actor.agentId ?? null,
       text: input.text,
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     };
     const { ticket, messageId, changes } = await this.db.$transaction(async (tx) => {
       const ticket = await lockTicket(tx, ticketNumber);
@@ -100,8 +104,12 @@ export class TicketService {
     return { messageId };
   }
 
-  /** Changes a ticket's status, priority, tags, category, assignee or team. */
-  async update(ticketNumber: number, patch: TicketPatch, actor: Actor): Promise<void> {
+  /**
+   * Changes a ticket's status, priority, tags, category, assignee or team. With `ifUnassigned`
+   * the change applies only while the ticket has no assignee (checked under the row lock), else
+   * ConflictError: two agents pulling the same ticket at once get it once.
+   */
+  async update(ticketNumber: number, patch: TicketPatch, actor: Actor, opts: { ifUnassigned?: boolean } = {}): Promise<void> {
     if (patch.status === 'new') throw new ValidationError('a ticket cannot be set back to new', 'status');
     if (patch.pendingUntil && patch.status !== 'pending') {
       throw new ValidationError('pendingUntil goes with status "pending"', 'pendingUntil');
@@ -116,6 +124,7 @@ export class TicketService {
 
     const result = await this.db.$transaction(async (tx) => {
       const t = await lockTicket(tx, ticketNumber);
+      if (opts.ifUnassigned && t.assigneeId) throw new ConflictError(`ticket #${ticketNumber} is already assigned`);
       const data: Prisma.TicketUncheckedUpdateInput = {};
       const changes: Changes = {};
       const set = <K extends keyof Prisma.TicketUncheckedUpdateInput>(key: K, from: unknown, to: Prisma.TicketUncheckedUpdateInput[K], shown: unknown = to) => {

@@ -1,16 +1,35 @@
 /**
- * `GET /api/v1/files/:id` (bearer-protected): a customer's stored file, streamed from PostgreSQL.
+ * `POST /api/v1/files` (bearer-protected): stores a file an agent will attach to a reply. The raw
+ * body is the file (up to ATTACHMENT_MAX_BYTES), its Content-Type the type, `?name=` its name;
+ * the answer is 201 `{ id, url, name, mimeType, size }`. The id goes in a reply's
+ * `attachments: [{ fileId }]`.
+ *
+ * `GET /api/v1/files/:id` (bearer-protected): a stored file, streamed from PostgreSQL.
  * Always served as a download with a sandboxing CSP: the bytes and their type come from
  * customers, and must never run as a page on the desk's origin.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router } from 'express';
+import express, { Router, type ErrorRequestHandler } from 'express';
 import { NotFoundError } from '../core/errors.js';
-import { wellFormed, type FileStore } from '../core/files.js';
+import { fileUrl, wellFormed, type FileStore } from '../core/files.js';
+import { HttpError } from './errors.js';
 
 export function filesRouter(files: FileStore): Router {
   const router = Router();
+  // Any type: the body is the file's bytes, whatever they are (no parser may run before this one).
+  router.post('/files', express.raw({ type: () => true, limit: Math.max(1, files.maxBytes) }), async (req, res) => {
+    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
+    const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+    const file = await files.save({ data, mimeType: req.get('content-type'), name });
+    res.status(201).json({ id: file.id, url: fileUrl(file.id), name: file.name, mimeType: file.mimeType, size: file.size });
+  });
+  const tooLarge: ErrorRequestHandler = (err: { status?: number }, _req, _res, next) => {
+    if (err.status === 413) next(new HttpError(413, 'payload_too_large', `the file is larger than ${files.maxBytes} bytes (ATTACHMENT_MAX_BYTES)`));
+    else next(err);
+  };
+  router.use('/files', tooLarge);
   router.get('/files/:id', async (req, res) => {
     const file = await files.info(req.params.id);
     if (!file) throw new NotFoundError(`file "${req.params.id}" not found`);

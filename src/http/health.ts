@@ -5,14 +5,14 @@ import type { Redis } from '../redis.js';
 
 const TIMEOUT_MS = 2000;
 
-export function healthHandler(db: Db, redis: Redis, channels: () => Record<string, unknown>): RequestHandler {
+export function healthHandler(db: Db, redis: Redis, channels: () => Record<string, unknown>, desks?: () => Record<string, unknown>): RequestHandler {
   return async (_req, res) => {
     const [database, cache] = await Promise.all([
       check(() => db.$queryRaw`SELECT 1`),
       check(() => redis.ping()),
     ]);
     const ok = database === 'ok' && cache === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, redis: cache, channels: channels() });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, redis: cache, channels: channels(), ...(desks ? { desks: desks() } : {}) });
   };
 }
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../db/prisma.js';
 import { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
 import { NotFoundError } from '../core/errors.js';
+import { storedAttachment, type FileStore } from '../core/files.js';
+import type { Attachment } from '../core/model.js';
 import { HttpError } from './errors.js';
 import { text } from './schemas.js';
 import { getTicket, listTickets, TICKET_SORTS } from '../core/ticketQueries.js';
@@ -31,11 +33,15 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).optional(),
 });
 
-const replyBody = z.object({
-  text: text().trim().min(1).max(20_000),
-  internal: z.boolean().optional(),
-  agent: text().min(1).optional(),
-});
+const replyBody = z
+  .object({
+    text: text().trim().max(20_000).default(''),
+    internal: z.boolean().optional(),
+    agent: text().min(1).optional(),
+    /** Files stored with POST /api/v1/files, sent after the text. */
+    attachments: z.array(z.object({ fileId: z.string().min(1) }).strict()).max(10).optional(),
+  })
+  .refine((b) => b.text.length > 0 || (b.attachments?.length ?? 0) > 0, { error: 'must not be empty (unless the reply has attachments)', path: ['text'] });
 
 const patchBody = z
   .object({
@@ -65,7 +71,7 @@ const ticketNumber = {
   },
 };
 
-export function ticketsRouter(db: Db, tickets: TicketService): Router {
+export function ticketsRouter(db: Db, tickets: TicketService, files?: FileStore): Router {
   const router = Router();
 
   router.get('/tickets', async (req, res) => {
@@ -82,8 +88,14 @@ export function ticketsRouter(db: Db, tickets: TicketService): Router {
 
   router.post('/tickets/:number/messages', async (req, res) => {
     const number = ticketNumber.parse(req.params.number);
-    const body = replyBody.parse(req.body);
-    const { messageId } = await tickets.reply(number, body);
+    const { attachments: refs, ...body } = replyBody.parse(req.body);
+    const attachments: Attachment[] = [];
+    for (const [i, ref] of (refs ?? []).entries()) {
+      const file = files ? await files.info(ref.fileId) : null;
+      if (!file) throw new HttpError(400, 'invalid_request', `attachments.${i}.fileId: unknown file "${ref.fileId}" (store it with POST /api/v1/files first)`, `attachments.${i}.fileId`);
+      attachments.push(storedAttachment(file));
+    }
+    const { messageId } = await tickets.reply(number, { ...body, ...(attachments.length ? { attachments } : {}) });
     res.status(201).json({ messageId });
   });
 

@@ -15,11 +15,7 @@ afterAll(async () => {
   await t?.stop();
   await hook?.close();
 });
-beforeEach(() => {
-  hook.failAlways(null);
-  hook.received.length = 0;
-  hook.attempts.length = 0;
-});
+beforeEach(() => hook.reset());
 
 async function newTicket(text = 'help'): Promise<{ number: number; chatId: string }> {
   const chatId = randomUUID();

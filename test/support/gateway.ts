@@ -32,7 +32,7 @@ export interface TestGateway {
  */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  opts: { databaseUrl?: string; redisUrl?: string; redisPrefix?: string; adapters?: GatewayOptions['adapters'] } = {},
+  opts: { databaseUrl?: string; redisUrl?: string; redisPrefix?: string; adapters?: GatewayOptions['adapters']; desks?: GatewayOptions['desks'] } = {},
 ): Promise<TestGateway> {
   const databaseUrl = opts.databaseUrl ?? (await cloneDatabase(inject('templateDb'), inject('runId')));
   const redisPrefix = opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}`;
@@ -52,7 +52,7 @@ export async function startTestGateway(
     DELIVERY_SWEEP_GRACE_MS: '300',
     ...env,
   });
-  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL), opts.adapters ? { adapters: opts.adapters } : {});
+  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL), { ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.desks ? { desks: opts.desks } : {}) });
   const port = await gateway.start(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

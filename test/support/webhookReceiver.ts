@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   failNext(statuses: Array<number | { status: number; retryAfter: string }>): void;
   /** Answers every request with this status until cleared (null). */
   failAlways(status: number | null): void;
+  /** Forgets what was received and planned: a clean start for the next test. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,12 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
     failNext: (s) => void queue.push(...s),
     failAlways: (s) => {
       always = s;
+    },
+    reset: () => {
+      always = null;
+      queue.length = 0;
+      received.length = 0;
+      attempts.length = 0;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -1,8 +1,11 @@
 /** The API channel's outbound side: replies are POSTed, signed, to API_CHANNEL_WEBHOOK_URL. */
-import { PermanentDeliveryError, RetryableDeliveryError } from '../../core/delivery/errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/model.js';
 import { retryAfterMs } from '../http.js';
 import { sign, SIGNATURE_HEADER } from './signature.js';
+
+/** How long a 429 without Retry-After makes a message wait. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
 
 export class ApiChannelSender implements ChannelSender {
   readonly channel = 'api' as const;
@@ -35,7 +38,8 @@ export class ApiChannelSender implements ChannelSender {
     }
     await res.body?.cancel().catch(() => undefined);
     if (res.ok) return {};
-    if (res.status === 429 || res.status >= 500 || res.status === 408) {
+    if (res.status === 429) throw new RateLimitedError('webhook answered 429', retryAfterMs(res.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_WAIT_MS);
+    if (res.status >= 500 || res.status === 408) {
       throw new RetryableDeliveryError(`webhook answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
     }
     throw new PermanentDeliveryError(`webhook answered ${res.status}`);

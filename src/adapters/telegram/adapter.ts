@@ -15,6 +15,7 @@ import type { Router } from 'express';
 import type { DeskConfig } from '../../core/deskConfig.js';
 import type { Logger } from '../../logger.js';
 import { StatusTracker, type ChannelAdapter, type ChannelStatus, type InboundSink } from '../adapter.js';
+import { STANDBY_DETAIL, type RedisLease } from '../lease.js';
 import { telegramFileFetcher } from './attachments.js';
 import { COMMAND_MENU } from './commands.js';
 import { MemoryLedger, type UpdateLedger } from './dedupe.js';
@@ -45,6 +46,11 @@ export interface TelegramAdapterOptions {
   ledger?: UpdateLedger;
   /** Our stored copies of outbound attachments, when the core has a file store. */
   files?: OutboundFiles;
+  /**
+   * Long polling only while this lease is held, so that of several instances one polls (a second
+   * poller gets 409) and another takes over when it dies. Without it, this instance always polls.
+   */
+  lease?: RedisLease;
   /** Long-polling hold time in seconds (Telegram's `timeout`). */
   pollTimeoutSeconds?: number;
   /** Backoff bounds while connecting or polling fails. */
@@ -104,6 +110,7 @@ export class TelegramAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.connecting;
+    await this.o.lease?.stop();
     await this.poller?.stop();
     this.tracker.set('disconnected');
   }
@@ -166,13 +173,39 @@ export class TelegramAdapter implements ChannelAdapter {
       return;
     }
     this.tracker.set('connecting', { detail });
-    this.poller = new Poller(this.bot.api, (u) => this.handleUpdate(u), this.tracker, this.o.log, {
-      timeoutSeconds: this.o.pollTimeoutSeconds ?? 25,
-      allowedUpdates: ALLOWED_UPDATES,
-      ...(this.o.minBackoffMs !== undefined ? { minBackoffMs: this.o.minBackoffMs } : {}),
-      ...(this.o.maxBackoffMs !== undefined ? { maxBackoffMs: this.o.maxBackoffMs } : {}),
-    }, detail);
-    if (!signal.aborted) this.poller.start();
+    const newPoller = () =>
+      new Poller(this.bot.api, (u) => this.handleUpdate(u), this.tracker, this.o.log, {
+        timeoutSeconds: this.o.pollTimeoutSeconds ?? 25,
+        allowedUpdates: ALLOWED_UPDATES,
+        ...(this.o.minBackoffMs !== undefined ? { minBackoffMs: this.o.minBackoffMs } : {}),
+        ...(this.o.maxBackoffMs !== undefined ? { maxBackoffMs: this.o.maxBackoffMs } : {}),
+      }, detail);
+    const lease = this.o.lease;
+    if (!lease) {
+      this.poller = newPoller();
+      if (!signal.aborted) this.poller.start();
+      return;
+    }
+    if (signal.aborted) return;
+    // Several instances: only the lease holder polls; the others still send (the Bot API takes calls from anywhere).
+    const standby = `${STANDBY_DETAIL}, @${me.username}`;
+    lease.start({
+      onAcquired: () => {
+        if (signal.aborted) return;
+        this.tracker.set('connecting', { detail });
+        this.poller = newPoller();
+        this.poller.start();
+      },
+      onLost: async (reason) => {
+        const poller = this.poller;
+        this.poller = null;
+        await poller?.stop({ confirm: reason === 'stopping' });
+        if (reason === 'lost') this.tracker.set('connected', { detail: standby });
+      },
+      onStandby: () => {
+        if (this.tracker.get().detail !== standby || this.tracker.get().state !== 'connected') this.tracker.set('connected', { detail: standby });
+      },
+    });
   }
 
   /** Retries `call` with backoff until it succeeds (or the adapter stops: undefined). */

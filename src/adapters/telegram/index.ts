@@ -12,6 +12,7 @@ import type { Db } from '../../db/prisma.js';
 import type { Logger } from '../../logger.js';
 import type { Redis } from '../../redis.js';
 import { StatusTracker, type ChannelAdapter, type InboundSink } from '../adapter.js';
+import { RedisLease } from '../lease.js';
 import { TelegramAdapter } from './adapter.js';
 import { RedisLedger } from './dedupe.js';
 import { storedFiles } from './files.js';
@@ -25,7 +26,8 @@ export { WEBHOOK_PATH } from './webhook.js';
 export type TelegramConfig = Pick<
   Config,
   'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_API_ROOT' | 'TELEGRAM_WEBHOOK_URL' | 'TELEGRAM_WEBHOOK_SECRET' | 'APP_SECRET' | 'OUTBOUND_TIMEOUT_MS' | 'REDIS_PREFIX'
->;
+> &
+  Partial<Pick<Config, 'POLLER_LEASE_TTL_MS'>>;
 
 export interface TelegramDeps {
   config: TelegramConfig;
@@ -35,7 +37,10 @@ export interface TelegramDeps {
   log: Logger;
   /** Our stored copies of files: outbound attachments are uploaded from here. */
   files?: FileStore;
-  /** Shares the update ledger between instances (best with webhooks); without it, each instance remembers its own. */
+  /**
+   * Shares the update ledger between instances (best with webhooks), and holds the long-polling
+   * lease (`REDIS_PREFIX:lease:telegram`) so one instance polls; without it, each instance remembers its own.
+   */
   redis?: Redis;
 }
 
@@ -56,8 +61,15 @@ export function createTelegramAdapter(deps: TelegramDeps): ChannelAdapter {
     log: deps.log,
     timeoutMs: config.OUTBOUND_TIMEOUT_MS,
     ...(deps.redis ? { ledger: new RedisLedger(deps.redis, `${config.REDIS_PREFIX}:telegram:${botId}:update`) } : {}),
+    ...(deps.redis && !config.TELEGRAM_WEBHOOK_URL
+      ? { lease: new RedisLease(deps.redis, `${config.REDIS_PREFIX}:lease:telegram`, deps.log.child({ channel: 'telegram' }), leaseOptions(config)) }
+      : {}),
     ...(deps.files ? { files: storedFiles(deps.files) } : {}),
   });
+}
+
+function leaseOptions(config: TelegramConfig): { ttlMs?: number } {
+  return config.POLLER_LEASE_TTL_MS !== undefined ? { ttlMs: config.POLLER_LEASE_TTL_MS } : {};
 }
 
 /** The channel when TELEGRAM_BOT_TOKEN is not set: off, and its replies fail for good. */

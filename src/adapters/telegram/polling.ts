@@ -49,11 +49,13 @@ export class Poller {
   /**
    * Stops polling, then confirms the updates handled so far (a last `getUpdates` with the next
    * offset), so the next start does not get them again and repeat, say, a /start greeting.
+   * `confirm: false` skips that (the shared update ledger still keeps a redelivery from repeating).
    */
-  async stop(): Promise<void> {
+  async stop({ confirm = true }: { confirm?: boolean } = {}): Promise<void> {
     this.abort.abort();
     await this.running;
-    if (this.offset === undefined) return;
+    // Not after losing the poller lease: the new holder polls now, and a call of ours would cut its poll short (409).
+    if (this.offset === undefined || !confirm) return;
     await this.api.getUpdates({ offset: this.offset, limit: 1, timeout: 0 }, timeoutSignal(2000)).catch(() => undefined);
   }
 

@@ -12,6 +12,7 @@ import type { Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { Redis } from '../../redis.js';
 import { StatusTracker, type ChannelAdapter, type ChannelStatus, type InboundSink } from '../adapter.js';
+import { STANDBY_DETAIL, type RedisLease } from '../lease.js';
 import { VkApi } from './api.js';
 import { backoffMs, sleep } from './backoff.js';
 import { vkCallbackRouter } from './callback.js';
@@ -35,6 +36,11 @@ export interface VkAdapterDeps {
   /** Where agents' attachments (`/api/v1/files/<id>`) are read from, to upload them to VK. */
   files?: StoredFiles;
   publicUrl?: string;
+  /**
+   * Bots Long Poll only while this lease is held, so that of several instances one polls and
+   * another takes over when it dies. Without it, this instance always polls.
+   */
+  lease?: RedisLease;
   options?: Partial<VkAdapterOptions>;
 }
 
@@ -69,7 +75,8 @@ export class VkAdapter implements ChannelAdapter {
   readonly mode: VkMode;
   private readonly tracker: StatusTracker;
   private readonly api: VkApi | null;
-  private readonly longPoll?: VkLongPoll;
+  private longPoll?: VkLongPoll | undefined;
+  private newLongPoll?: () => VkLongPoll;
   private readonly options: VkAdapterOptions;
   private readonly stopping = new AbortController();
   private checking: Promise<void> | undefined;
@@ -116,13 +123,15 @@ export class VkAdapter implements ChannelAdapter {
         log,
       );
     } else if (this.mode.kind === 'longpoll') {
-      this.longPoll = new VkLongPoll(api, handler, this.tracker, log, {
-        ...(settings.groupId ? { groupId: settings.groupId } : {}),
-        waitSeconds: this.options.longPollWaitSeconds,
-        minBackoffMs: this.options.minBackoffMs,
-        maxBackoffMs: this.options.maxBackoffMs,
-        maxBatchAttempts: this.options.maxBatchAttempts,
-      });
+      // A new one each time this instance takes the lease: a stopped long poll stays stopped.
+      this.newLongPoll = () =>
+        new VkLongPoll(api, handler, this.tracker, log, {
+          ...(settings.groupId ? { groupId: settings.groupId } : {}),
+          waitSeconds: this.options.longPollWaitSeconds,
+          minBackoffMs: this.options.minBackoffMs,
+          maxBackoffMs: this.options.maxBackoffMs,
+          maxBatchAttempts: this.options.maxBatchAttempts,
+        });
     } else if (this.mode.kind === 'misconfigured') {
       this.tracker.set('error', { lastError: this.mode.reason });
       log.error(this.mode.reason);
@@ -130,12 +139,13 @@ export class VkAdapter implements ChannelAdapter {
   }
 
   async start(): Promise<void> {
-    if (this.mode.kind === 'longpoll') this.longPoll?.start();
+    if (this.mode.kind === 'longpoll') this.startLongPoll();
     else if (this.mode.kind === 'callback') this.checking ??= this.checkToken();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    await this.deps.lease?.stop();
     await Promise.all([this.longPoll?.stop(), this.checking]);
     this.api?.close();
     if (this.deps.ownsRedis) this.deps.redis?.disconnect();
@@ -143,6 +153,36 @@ export class VkAdapter implements ChannelAdapter {
 
   status(): ChannelStatus {
     return this.tracker.get();
+  }
+
+  private startLongPoll(): void {
+    const create = this.newLongPoll;
+    if (!create || this.stopping.signal.aborted) return;
+    const lease = this.deps.lease;
+    if (!lease) {
+      this.longPoll ??= create();
+      this.longPoll.start();
+      return;
+    }
+    // Several instances: only the lease holder polls; the others still send.
+    lease.start({
+      onAcquired: () => {
+        if (this.stopping.signal.aborted) return;
+        this.tracker.set('connecting', { detail: 'long polling' });
+        this.longPoll = create();
+        this.longPoll.start();
+      },
+      onLost: async (reason) => {
+        const poll = this.longPoll;
+        this.longPoll = undefined;
+        await poll?.stop();
+        if (reason === 'lost') this.tracker.set('connected', { detail: STANDBY_DETAIL });
+      },
+      onStandby: () => {
+        const now = this.tracker.get();
+        if (now.state !== 'connected' || now.detail !== STANDBY_DETAIL) this.tracker.set('connected', { detail: STANDBY_DETAIL });
+      },
+    });
   }
 
   /** Callback mode: VK posts to us, so "connected" means the token works. Retried until it does. */

@@ -2,6 +2,8 @@
  * What a failed VK call means for delivery. VK reports errors as `{error: {error_code}}` (or,
  * for `messages.send` with `peer_ids`, per peer); transport trouble has no code at all.
  *
+ * - wait (RateLimitedError, no delivery attempt spent): 6 (too many requests per second) and
+ *   29 (method's rate limit reached);
  * - retry: 1 (unknown error), 6 (too many requests per second), 9 (flood control),
  *   10 (internal server error), 29 (method's rate limit reached), and every network error,
  *   timeout or unreadable answer: VK is busy or away, the message waits in the queue;
@@ -11,9 +13,11 @@
  *   902 (privacy settings), 7 (no permission), 100 (bad parameter).
  */
 import { APIError } from 'vk-io';
-import { PermanentDeliveryError, RetryableDeliveryError } from '../../core/delivery/errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
 
 const RETRYABLE = new Set([1, 6, 9, 10, 29]);
+/** Too many requests per second (6), the method's rate limit reached (29). */
+const RATE_LIMITED = new Set([6, 29]);
 export const AUTH_ERRORS = new Set([5, 27, 28]);
 
 /** How long VK wants us to wait, when it says. */
@@ -46,6 +50,8 @@ export function toDeliveryError(err: unknown): RetryableDeliveryError | Permanen
   const message = err instanceof Error ? err.message : String(err);
   const code = vkErrorCode(err);
   if (code === undefined) return new RetryableDeliveryError(`VK API unreachable: ${message}`);
+  // VK's rate limits: a wait, not a failure (the delivery worker spends no attempt on it).
+  if (RATE_LIMITED.has(code)) return new RateLimitedError(`VK API error ${message}`, RETRY_AFTER_MS[code] ?? 1000);
   if (RETRYABLE.has(code) || AUTH_ERRORS.has(code)) return new RetryableDeliveryError(`VK API error ${message}`, RETRY_AFTER_MS[code]);
   return new PermanentDeliveryError(`VK API error ${message}`);
 }

@@ -7,8 +7,9 @@
 import type { Redis } from '../../redis.js';
 import { createRedis } from '../../redis.js';
 import type { ChannelAdapterDeps } from '../index.js';
+import { RedisLease } from '../lease.js';
 import { VkAdapter, type VkAdapterOptions } from './adapter.js';
-import { vkSettings } from './settings.js';
+import { vkMode, vkSettings } from './settings.js';
 
 export { VkAdapter, type VkAdapterOptions } from './adapter.js';
 export { VK_WEBHOOK_PATH } from './callback.js';
@@ -28,6 +29,10 @@ export function createVkAdapter(deps: Pick<ChannelAdapterDeps, 'config' | 'sink'
     redisPrefix: config.REDIS_PREFIX,
     files: deps.files,
     publicUrl: config.PUBLIC_URL,
+    // Long polling runs on one instance at a time (the callback API on all of them).
+    ...(redis && vkMode(settings).kind === 'longpoll'
+      ? { lease: new RedisLease(redis, `${config.REDIS_PREFIX}:lease:vk`, deps.log.child({ channel: 'vk' }), { ttlMs: config.POLLER_LEASE_TTL_MS }) }
+      : {}),
     options,
   });
 }

@@ -12,13 +12,15 @@
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { ChannelAdapter, ChannelStatus, InboundSink } from '../adapter.js';
+import type { RedisLease } from '../lease.js';
 import type { WhatsAppDriver, WhatsAppMessage } from './client.js';
 import { DEFAULT_RECONNECT, WhatsAppConnection, type PendingQr, type ReconnectOptions } from './connection.js';
 import { skipReason, toInboundEdit, toInboundMessage } from './inbound.js';
-import { encodeQr } from './qr-code.js';
 import { renderQrText } from './qr-render.js';
 import { QR_ROUTE, whatsappQrRouter } from './routes.js';
-import { WhatsAppSender, type FileLoader, type WhatsAppSenderOptions } from './sender.js';
+import { WHATSAPP_STANDBY_DETAIL, WhatsAppSender, type FileLoader, type WhatsAppSenderOptions } from './sender.js';
+
+export { WHATSAPP_STANDBY_DETAIL };
 
 export interface WhatsAppAdapterOptions {
   /** WHATSAPP_ENABLED: when false the channel is off and says so. */
@@ -35,9 +37,16 @@ export interface WhatsAppAdapterOptions {
   send?: Partial<WhatsAppSenderOptions>;
   /** Retries of a message the core could not take (database down), before it is given up. */
   ingestRetry?: { attempts: number; initialDelayMs: number };
+  /**
+   * The session runs only while this lease is held, so that of several instances one opens a
+   * browser on the account, and another takes over when it dies. Without it, it always runs here.
+   */
+  lease?: RedisLease;
   /** Shows the QR code to whoever watches the process; default: standard error. */
   printQr?: (text: string) => void;
 }
+
+/** The status detail of an instance that leaves the WhatsApp session to another. */
 
 const DEFAULT_SEND: WhatsAppSenderOptions = { partIntervalMs: 700, sendTimeoutMs: 30_000 };
 const DEFAULT_INGEST_RETRY = { attempts: 6, initialDelayMs: 1000 };
@@ -51,6 +60,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly driver: () => Promise<WhatsAppDriver>;
   private stopping = false;
+  /** The status while the session lease is another instance's (or not yet ours). */
+  private standby: ChannelStatus | undefined;
 
   constructor(private readonly options: WhatsAppAdapterOptions) {
     let loading: Promise<WhatsAppDriver> | undefined;
@@ -78,18 +89,43 @@ export class WhatsAppAdapter implements ChannelAdapter {
   async start(): Promise<void> {
     if (!this.options.enabled) return;
     this.stopping = false;
-    this.connection.start();
+    const lease = this.options.lease;
+    if (!lease) {
+      this.connection.start();
+      return;
+    }
+    this.standby = { state: 'connecting', detail: 'waiting for the session lease', since: new Date().toISOString() };
+    lease.start({
+      onAcquired: () => {
+        if (this.stopping) return;
+        this.standby = undefined;
+        this.connection.start();
+      },
+      onLost: async () => {
+        this.setStandby();
+        await this.connection.stop();
+      },
+      onStandby: () => this.setStandby(),
+    });
   }
 
-  /** Closes the browser and waits for the messages being handed to the core. */
+  /** Closes the browser (and gives up the session lease) and waits for the messages being handed to the core. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.options.lease?.stop();
+    this.standby = undefined;
     await this.connection.stop();
     await this.idle();
   }
 
   status(): ChannelStatus {
-    return this.options.enabled ? this.connection.status() : { ...this.off };
+    if (!this.options.enabled) return { ...this.off };
+    return this.standby ? { ...this.standby } : this.connection.status();
+  }
+
+  /** Another instance runs the session: this one neither receives nor sends WhatsApp messages. */
+  private setStandby(): void {
+    if (this.standby?.detail !== WHATSAPP_STANDBY_DETAIL) this.standby = { state: 'connected', detail: WHATSAPP_STANDBY_DETAIL, since: new Date().toISOString() };
   }
 
   /** The QR code waiting to be scanned, if any. */
@@ -156,6 +192,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private showQr(qr: string): void {
     this.options.log.info({ route: QR_ROUTE }, 'WhatsApp needs a login: scan the QR code with the phone (WhatsApp → Linked devices), from the terminal or the admin route');
     const print = this.options.printQr ?? ((text: string) => process.stderr.write(`${text}\n`));
-    print(renderQrText(encodeQr(qr), { ansi: process.stderr.isTTY === true }));
+    renderQrText(qr, { ansi: process.stderr.isTTY === true }).then(print, (err: unknown) => this.options.log.error({ err }, 'WhatsApp QR code could not be drawn'));
   }
 }

@@ -8,6 +8,8 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { InboundSink } from '../adapter.js';
+import { RedisLease } from '../lease.js';
+import type { Redis } from '../../redis.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from './adapter.js';
 import { loadRealDriver } from './driver.js';
 import { fileLoader, type StoredFiles } from './files.js';
@@ -16,7 +18,8 @@ export { WhatsAppAdapter, type WhatsAppAdapterOptions } from './adapter.js';
 export type { WhatsAppClient, WhatsAppDriver, WhatsAppMessage } from './client.js';
 export { QR_ROUTE } from './routes.js';
 
-export type WhatsAppConfig = Pick<Config, 'WHATSAPP_ENABLED' | 'WHATSAPP_SESSION_DIR' | 'CHROMIUM_PATH' | 'DATA_DIR' | 'OUTBOUND_TIMEOUT_MS'>;
+export type WhatsAppConfig = Pick<Config, 'WHATSAPP_ENABLED' | 'WHATSAPP_SESSION_DIR' | 'CHROMIUM_PATH' | 'DATA_DIR' | 'OUTBOUND_TIMEOUT_MS'> &
+  Partial<Pick<Config, 'REDIS_PREFIX' | 'POLLER_LEASE_TTL_MS'>>;
 
 export interface WhatsAppDeps {
   config: WhatsAppConfig;
@@ -26,6 +29,8 @@ export interface WhatsAppDeps {
   requireAdmin: RequestHandler;
   /** The core's file store: the files agents attach are sent from it. */
   files?: StoredFiles;
+  /** Holds the session lease (`REDIS_PREFIX:lease:whatsapp`): one instance of several runs the browser. */
+  redis?: Redis;
 }
 
 /** Where the session lives: WHATSAPP_SESSION_DIR, or `whatsapp` inside DATA_DIR. */
@@ -39,7 +44,14 @@ export function whatsappSessionDir(config: Pick<Config, 'WHATSAPP_SESSION_DIR' |
  */
 export function createWhatsAppAdapter(deps: WhatsAppDeps, overrides: Partial<Pick<WhatsAppAdapterOptions, 'driver' | 'reconnect' | 'send' | 'ingestRetry' | 'printQr'>> = {}): WhatsAppAdapter {
   const { config } = deps;
+  const lease =
+    deps.redis && config.WHATSAPP_ENABLED
+      ? new RedisLease(deps.redis, `${config.REDIS_PREFIX ?? 'omnidesk'}:lease:whatsapp`, deps.log.child({ channel: 'whatsapp' }), {
+          ...(config.POLLER_LEASE_TTL_MS !== undefined ? { ttlMs: config.POLLER_LEASE_TTL_MS } : {}),
+        })
+      : undefined;
   return new WhatsAppAdapter({
+    ...(lease ? { lease } : {}),
     enabled: config.WHATSAPP_ENABLED,
     driver: () => loadRealDriver({ sessionDir: whatsappSessionDir(config), chromiumPath: config.CHROMIUM_PATH }),
     sink: deps.sink,

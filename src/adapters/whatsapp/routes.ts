@@ -8,7 +8,6 @@ import { Router, type RequestHandler } from 'express';
 import { HttpError } from '../../http/errors.js';
 import type { ChannelStatus } from '../adapter.js';
 import type { PendingQr } from './connection.js';
-import { encodeQr } from './qr-code.js';
 import { renderQrSvg, renderQrText } from './qr-render.js';
 
 export const QR_ROUTE = '/api/v1/channels/whatsapp/qr';
@@ -21,19 +20,18 @@ export interface QrSource {
 /** `requireAdmin`: the REST API's bearer-token guard. */
 export function whatsappQrRouter(source: QrSource, requireAdmin: RequestHandler): Router {
   const router = Router();
-  router.get(QR_ROUTE, requireAdmin, (req, res) => {
+  router.get(QR_ROUTE, requireAdmin, async (req, res) => {
     const status = source.status();
     const pending = source.qr();
     if (!pending) throw new HttpError(404, 'no_qr', noQrReason(status));
     const format = typeof req.query.format === 'string' ? req.query.format : 'svg';
     res.set('cache-control', 'no-store');
-    const code = encodeQr(pending.qr);
     if (format === 'json') {
-      res.json({ qr: pending.qr, receivedAt: pending.at.toISOString(), status, svg: renderQrSvg(code) });
+      res.json({ qr: pending.qr, receivedAt: pending.at.toISOString(), status, svg: await renderQrSvg(pending.qr) });
     } else if (format === 'text') {
-      res.type('text/plain; charset=utf-8').send(`${renderQrText(code)}\n`);
+      res.type('text/plain; charset=utf-8').send(`${await renderQrText(pending.qr)}\n`);
     } else if (format === 'svg') {
-      res.type('image/svg+xml').send(renderQrSvg(code));
+      res.type('image/svg+xml').send(await renderQrSvg(pending.qr));
     } else {
       throw new HttpError(400, 'invalid_request', 'format: expected svg, json or text');
     }

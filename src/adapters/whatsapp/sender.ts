@@ -9,7 +9,7 @@
  *   the customer does not get its first part twice.
  */
 import type { ChannelStatus } from '../adapter.js';
-import { PermanentDeliveryError, RetryableDeliveryError } from '../../core/delivery/errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
 import type { Attachment, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import type { OutgoingFile, WhatsAppClient, WhatsAppContent, WhatsAppDriver } from './client.js';
 import { splitText } from '../text.js';
@@ -30,6 +30,12 @@ export interface WhatsAppSenderOptions {
   /** Longest one send may take before it counts as failed (and is retried). */
   sendTimeoutMs: number;
 }
+
+/** The status detail of an instance that does not hold the session (another instance runs it). */
+export const WHATSAPP_STANDBY_DETAIL = 'standby (another instance runs the session)';
+
+/** How soon a standby instance hands a reply back to the queue, for the session holder to send. */
+const STANDBY_RETRY_MS = 1000;
 
 /** The session as the sender sees it. */
 export interface SessionView {
@@ -93,6 +99,8 @@ export class WhatsAppSender implements ChannelSender {
     const client = this.session.connectedClient();
     if (client) return client;
     const status = this.session.status();
+    // Another instance holds the session: wait for its worker to take the job, without using up an attempt.
+    if (status.detail === WHATSAPP_STANDBY_DETAIL) throw new RateLimitedError('the WhatsApp session runs on another instance', STANDBY_RETRY_MS);
     throw new RetryableDeliveryError(`WhatsApp is not connected (${status.detail ?? status.state}${status.lastError ? `; ${status.lastError}` : ''})`);
   }
 

@@ -15,3 +15,17 @@ export class RetryableDeliveryError extends Error {
 export class PermanentDeliveryError extends Error {
   override name = 'PermanentDeliveryError';
 }
+
+/**
+ * The platform's rate limit (Telegram's 429 with retry_after, VK's error 6, a webhook's 429 with
+ * Retry-After): the message waits `retryAfterMs` and is tried again, without spending one of its
+ * delivery attempts (up to the worker's cap on such waits). A RetryableDeliveryError, so code
+ * that only knows those still retries it.
+ */
+export class RateLimitedError extends RetryableDeliveryError {
+  override name = 'RateLimitedError';
+  declare readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number) {
+    super(message, Math.max(0, retryAfterMs));
+  }
+}

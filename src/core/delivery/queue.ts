@@ -10,6 +10,8 @@ export const DELIVERY_QUEUE = 'delivery';
 
 export interface DeliveryJob {
   messageId: string;
+  /** How often the platform's rate limit made this message wait (those waits spend no attempt). */
+  rateLimitWaits?: number;
 }
 
 export interface DeliveryQueueOptions {

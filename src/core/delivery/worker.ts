@@ -8,6 +8,8 @@
  *   message that must wait goes back to the queue, delayed, instead of holding a worker slot.
  * - Retries with exponential backoff (honouring a platform's retry-after) and, once the
  *   attempts are spent or the error is permanent, ends the message as `failed` with its error.
+ * - A platform's rate-limit answer (RateLimitedError) only makes the message wait as long as the
+ *   platform asked: it spends no attempt, up to `maxRateLimitWaits` such waits per message.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Db } from '../../db/prisma.js';
@@ -16,7 +18,7 @@ import type { Redis } from '../../redis.js';
 import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
 import type { Attachment, Button, ChannelSender, OutboundMessage } from '../model.js';
-import { PermanentDeliveryError, RetryableDeliveryError } from './errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from './errors.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
 import type { SendRateLimiter } from './rateLimit.js';
 
@@ -28,7 +30,15 @@ export interface DeliveryWorkerOptions {
   maxBackoffMs: number;
   /** Keeps senders' rate limits across every instance (Redis). */
   rateLimiter: SendRateLimiter;
+  /**
+   * How many times one message may wait for a platform's rate limit without spending an attempt;
+   * past it, a rate-limit answer counts as a failed attempt (a platform that never lets up).
+   */
+  maxRateLimitWaits?: number;
 }
+
+/** Default cap on a message's free waits for rate limits (Telegram's retry_after is seconds to a minute). */
+export const MAX_RATE_LIMIT_WAITS = 100;
 
 /** How long a message waits for an earlier one of its conversation before looking again. */
 const ORDER_WAIT_MS = 250;
@@ -122,6 +132,15 @@ export class DeliveryWorker {
       this.events.publish('message.delivered', { messageId: message.id, channel: message.channel });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      const waits = job.data.rateLimitWaits ?? 0;
+      if (err instanceof RateLimitedError && waits < (this.options.maxRateLimitWaits ?? MAX_RATE_LIMIT_WAITS)) {
+        // The platform's limit: wait what it asked, in the queue, without spending an attempt.
+        await this.db.message.update({ where: { id: message.id }, data: { deliveryError: error } });
+        await job.updateData({ ...job.data, rateLimitWaits: waits + 1 });
+        this.log.info({ messageId: message.id, channel: message.channel, retryAfterMs: err.retryAfterMs, waits: waits + 1 }, 'delivery rate limited by the platform: waiting');
+        await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+        throw new DelayedError();
+      }
       const final = err instanceof PermanentDeliveryError || attempt >= this.options.maxAttempts;
       await this.db.message.update({
         where: { id: message.id },

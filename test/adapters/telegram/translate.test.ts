@@ -2,7 +2,7 @@
 import { GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, RetryableDeliveryError } from '../../../src/core/delivery/errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../../src/core/delivery/errors.js';
 import { callbackData, CALLBACK_DATA_LIMIT, inlineKeyboard, matchCallbackData } from '../../../src/adapters/telegram/buttons.js';
 import { toDeliveryError } from '../../../src/adapters/telegram/errors.js';
 import { addressedToBot, withoutMention } from '../../../src/adapters/telegram/groups.js';
@@ -190,8 +190,9 @@ describe('delivery errors', () => {
 
   it('429 is retryable after retry_after; 5xx and network errors are retryable', () => {
     const limited = toDeliveryError(apiError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }));
-    expect(limited).toBeInstanceOf(RetryableDeliveryError);
+    expect(limited).toBeInstanceOf(RateLimitedError);
     expect((limited as RetryableDeliveryError).retryAfterMs).toBe(7000);
+    expect(toDeliveryError(apiError(429, 'Too Many Requests'))).toMatchObject({ name: 'RateLimitedError', retryAfterMs: 1000 });
     expect(toDeliveryError(apiError(502, 'Bad Gateway'))).toBeInstanceOf(RetryableDeliveryError);
     expect(toDeliveryError(new HttpError("Network request for 'sendMessage' failed!", new Error('ECONNREFUSED')))).toBeInstanceOf(RetryableDeliveryError);
   });

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, RetryableDeliveryError } from '../../../src/core/delivery/errors.js';
+import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../../src/core/delivery/errors.js';
 import type { OutboundMessage } from '../../../src/core/model.js';
 import { VkApi } from '../../../src/adapters/vk/api.js';
 import { randomIdFor } from '../../../src/adapters/vk/randomId.js';
@@ -188,6 +188,8 @@ describe('VkSender', () => {
       if (expected === 'retry') {
         expect(err, String(fault)).toBeInstanceOf(RetryableDeliveryError);
         expect((err as RetryableDeliveryError).retryAfterMs, String(fault)).toBe(retryAfterMs);
+        // Only the rate limit is a wait that spends no delivery attempt.
+        expect(err instanceof RateLimitedError, String(fault)).toBe(fault === 6);
       } else {
         expect(err, String(fault)).toBeInstanceOf(PermanentDeliveryError);
       }

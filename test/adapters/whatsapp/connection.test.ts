@@ -8,6 +8,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundSink } from '../../../src/adapters/adapter.js';
 import { WhatsAppAdapter, type WhatsAppAdapterOptions } from '../../../src/adapters/whatsapp/adapter.js';
+import { renderQrText } from '../../../src/adapters/whatsapp/qr-render.js';
 import { requireBearer } from '../../../src/http/auth.js';
 import { errorHandler } from '../../../src/http/errors.js';
 import { createLogger } from '../../../src/logger.js';
@@ -87,23 +88,33 @@ describe('WhatsApp login by QR code', () => {
       await eventually(() => adapter.qr());
       expect(adapter.status()).toMatchObject({ state: 'connecting', detail: 'waiting for the QR code to be scanned' });
       // The terminal drawing: half blocks, as wide as the symbol and its quiet zone.
+      await eventually(() => printed.length > 0, 3000, 'the QR code in the terminal');
       expect(printed).toHaveLength(1);
       // eslint-disable-next-line no-control-regex -- ANSI colour codes
-      const lines = printed[0]!.replace(/\x1b\[[\d;]*m/g, '').split('\n');
+      const lines = printed[0]!.replace(/\x1b\[[\d;]*m/g, '').split('\n').filter((l) => l !== '');
+      expect(lines.length).toBeGreaterThan(10);
       expect(new Set(lines.map((l) => [...l].length)).size).toBe(1);
       expect(lines.join('')).toMatch(/^[█▀▄ ]+$/);
+      expect(printed[0]).toBe(await renderQrText(adapter.qr()!.qr, { ansi: process.stderr.isTTY === true }));
 
       const auth = { authorization: `Bearer ${TOKEN}` };
       const svg = await fetch(http.url, { headers: auth });
       expect(svg.status).toBe(200);
       expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
       expect(svg.headers.get('cache-control')).toBe('no-store');
-      expect(await svg.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*><rect [^>]*\/><path d="M4 4h7v1h-7z/); // the finder's top edge
+      const image = await svg.text();
+      // A square image: a light background, then the dark modules as one path starting with the
+      // top-left finder's top edge (7 modules, inside the 4-module quiet zone).
+      expect(image).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="512" height="512" viewBox="0 0 (\d+) \1" [^>]*><path fill="#ffffff" d="M0 0h\1v\1H0z"\/><path stroke="#000000" d="M4 4\.5h7m[^"]+"\/><\/svg>\n$/);
 
-      const json = (await (await fetch(`${http.url}?format=json`, { headers: auth })).json()) as { qr: string; status: { state: string } };
+      const json = (await (await fetch(`${http.url}?format=json`, { headers: auth })).json()) as { qr: string; status: { state: string }; svg: string };
       expect(json.qr).toMatch(/^2@fake-qr-1,/);
+      expect(json.qr).toBe(adapter.qr()!.qr);
       expect(json.status.state).toBe('connecting');
-      expect(await (await fetch(`${http.url}?format=text`, { headers: auth })).text()).toContain('█');
+      expect(json.svg).toBe(image);
+      const text = await fetch(`${http.url}?format=text`, { headers: auth });
+      expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await text.text()).toBe(`${await renderQrText(json.qr)}\n`);
       expect((await fetch(`${http.url}?format=gif`, { headers: auth })).status).toBe(400);
 
       // Scanned: nothing left to show.

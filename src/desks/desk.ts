@@ -1,0 +1,39 @@
+/**
+ * Agent desks: places where agents already work (Slack, later Telegram) that act on tickets.
+ * A desk is not a customer channel: it listens to the core's domain events and acts only through
+ * TicketService, exactly as the REST API does, so first response, audit and SLA come out the same.
+ * The core never imports a desk; app.ts builds them (src/desks/index.ts), mounts their routers
+ * before any body parser, starts them in the background and stops them.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { ChannelStatus } from '../adapters/adapter.js';
+import type { Config } from '../config.js';
+import type { EventBus } from '../core/events.js';
+import type { TicketService } from '../core/tickets.js';
+import type { Db } from '../db/prisma.js';
+import type { Logger } from '../logger.js';
+import type { Redis } from '../redis.js';
+
+export interface DeskDeps {
+  config: Config;
+  db: Db;
+  tickets: TicketService;
+  events: EventBus;
+  /** Shared by every instance: event dedupe, mirror marks and send slots live here. */
+  redis: Redis;
+  /** True while the KB bot would take a new ticket (it is enabled and has articles): then only handoffs reach the desk. */
+  botHandles: () => boolean;
+  requireAdmin: RequestHandler;
+  log: Logger;
+}
+
+export interface Desk {
+  readonly name: string;
+  /** Webhook routes, mounted at the app's root before any body parser; they parse their own bodies. */
+  readonly router?: Router;
+  /** Must not throw for a platform outage: report it in status. */
+  start(): Promise<void>;
+  /** Stops listening and lets work under way finish. */
+  stop(): Promise<void>;
+  status(): ChannelStatus;
+}

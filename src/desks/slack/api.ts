@@ -1,0 +1,95 @@
+/**
+ * The few Slack Web API calls the desk makes, through @slack/web-api's WebClient (from Bolt).
+ *
+ * Rate limits: chat.postMessage takes about one message per second per channel. Every post
+ * first takes a send slot from the delivery worker's Redis limiter (one timeline for all
+ * instances, slots handed out in turn), so a burst waits here instead of meeting Slack's 429.
+ * Should a 429 come anyway, WebClient waits Slack's Retry-After and retries the call.
+ */
+import { randomUUID } from 'node:crypto';
+import { webApi } from '@slack/bolt';
+import { SendRateLimiter } from '../../core/delivery/rateLimit.js';
+import type { Logger } from '../../logger.js';
+import type { Redis } from '../../redis.js';
+
+type Block = Record<string, unknown>;
+
+export interface SlackApiOptions {
+  token: string;
+  apiUrl: string;
+  redis: Redis;
+  /** Key prefix of the send slots, e.g. `omnidesk:rate:slack-desk`. */
+  ratePrefix: string;
+  /** Posts per second per channel (Slack: about 1). */
+  postsPerSecond: number;
+  log: Logger;
+}
+
+export class SlackApi {
+  readonly client: webApi.WebClient;
+  private readonly limiter: SendRateLimiter;
+
+  constructor(private readonly options: SlackApiOptions) {
+    const log = options.log;
+    this.client = new webApi.WebClient(options.token, {
+      slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`,
+      rejectRateLimitedCalls: false,
+      retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 },
+      timeout: 10_000,
+      logger: {
+        debug: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
+        info: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
+        warn: (...m: unknown[]) => log.warn({ desk: 'slack' }, m.join(' ')),
+        error: (...m: unknown[]) => log.error({ desk: 'slack' }, m.join(' ')),
+        setLevel: () => undefined,
+        getLevel: () => webApi.LogLevel.INFO,
+        setName: () => undefined,
+      },
+    });
+    this.limiter = new SendRateLimiter(options.redis, options.ratePrefix);
+  }
+
+  /** Waits for this channel's next send slot (shared by every instance). */
+  private async slot(channel: string): Promise<void> {
+    const id = randomUUID();
+    for (;;) {
+      const wait = await this.limiter.acquire({ channel: 'slack', chatId: channel, messageId: `${channel}:${id}`, limits: { perSecond: this.options.postsPerSecond } });
+      if (wait <= 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async postMessage(args: { channel: string; text: string; blocks?: Block[]; threadTs?: string }): Promise<string> {
+    await this.slot(args.channel);
+    const res = await this.client.chat.postMessage({
+      channel: args.channel,
+      text: args.text,
+      ...(args.blocks ? { blocks: args.blocks as never } : {}),
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    if (!res.ts) throw new Error('chat.postMessage returned no ts');
+    return res.ts;
+  }
+
+  async update(args: { channel: string; ts: string; text: string; blocks: Block[] }): Promise<void> {
+    await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks as never });
+  }
+
+  async postEphemeral(args: { channel: string; user: string; text: string; threadTs?: string }): Promise<void> {
+    await this.client.chat.postEphemeral({ channel: args.channel, user: args.user, text: args.text, ...(args.threadTs ? { thread_ts: args.threadTs } : {}) });
+  }
+
+  /** The user's profile email, if Slack shares it (needs the users:read.email scope). */
+  async userEmail(user: string): Promise<string | undefined> {
+    const res = await this.client.users.info({ user });
+    return res.user?.profile?.email ?? undefined;
+  }
+
+  /** Checks the token; resolves with the bot's user name. */
+  async authTest(): Promise<{ userId?: string; user?: string }> {
+    const res = await this.client.auth.test();
+    return { ...(res.user_id ? { userId: res.user_id } : {}), ...(res.user ? { user: res.user } : {}) };
+  }
+}

@@ -1,0 +1,96 @@
+/** The ticket card the Slack desk posts in the agents' channel, and the text it mirrors into its thread. */
+import type { Attachment } from '../../core/model.js';
+
+export interface CardTicket {
+  number: number;
+  status: string;
+  priority: string;
+  category: string | null;
+  channel: string;
+  customerName: string | null;
+  assignee: { handle: string; name: string } | null;
+  firstResponseDueAt: Date | null;
+  pendingUntil: Date | null;
+  firstMessage: string | null;
+}
+
+type Block = Record<string, unknown>;
+
+export const ACTIONS = { take: 'desk_take', resolve: 'desk_resolve', snooze: 'desk_snooze_1h' } as const;
+
+/** Slack's text needs only &, < and > escaped. */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Slack's own markup back to plain text: mentions, links and entities. */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_m, target: string, label: string) => (target.startsWith('@') || target.startsWith('#') ? label : `${label} (${target})`))
+    .replace(/<([^<>]+)>/g, (_m, target: string) => target)
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+function date(d: Date): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString()}>`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function cardText(t: CardTicket): string {
+  return `#${t.number} · ${t.customerName ?? 'Customer'} · ${t.channel}: ${clip(t.firstMessage ?? '', 200)}`;
+}
+
+export function cardBlocks(t: CardTicket): Block[] {
+  const status = t.status === 'pending' && t.pendingUntil ? `pending until ${date(t.pendingUntil)}` : t.status;
+  const fields = [
+    `*Customer*\n${escapeSlack(t.customerName ?? '—')}`,
+    `*Channel*\n${t.channel}`,
+    `*Category*\n${escapeSlack(t.category ?? '—')}`,
+    `*Priority*\n${t.priority}`,
+    `*Status*\n${status}`,
+    `*Assignee*\n${t.assignee ? escapeSlack(`${t.assignee.name} (@${t.assignee.handle})`) : 'unassigned'}`,
+  ];
+  if (t.firstResponseDueAt) fields.push(`*First response due*\n${date(t.firstResponseDueAt)}`);
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*Ticket #${t.number}*` } },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+  ];
+  if (t.firstMessage) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `>${escapeSlack(clip(t.firstMessage, 2500)).replace(/\n/g, '\n>')}` } });
+  const closed = t.status === 'resolved' || t.status === 'closed';
+  const value = String(t.number);
+  const buttons: Block[] = [];
+  if (!t.assignee) buttons.push({ type: 'button', action_id: ACTIONS.take, text: { type: 'plain_text', text: 'Take' }, value });
+  if (!closed) {
+    buttons.push({ type: 'button', action_id: ACTIONS.resolve, style: 'primary', text: { type: 'plain_text', text: 'Resolve' }, value });
+    buttons.push({ type: 'button', action_id: ACTIONS.snooze, text: { type: 'plain_text', text: 'Snooze 1h' }, value });
+  }
+  if (buttons.length) blocks.push({ type: 'actions', block_id: `ticket_${t.number}`, elements: buttons });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Reply in the thread to answer the customer; start with `note:` for an internal note.' }] });
+  return blocks;
+}
+
+export interface MirroredMessage {
+  authorKind: string;
+  authorName: string | null;
+  text: string;
+  attachments: Attachment[];
+}
+
+/** One conversation message as a line in the card's thread. */
+export function mirrorText(m: MirroredMessage, customerName: string | null): string {
+  const who =
+    m.authorKind === 'customer'
+      ? `:bust_in_silhouette: *${escapeSlack(m.authorName ?? customerName ?? 'Customer')}*`
+      : m.authorKind === 'bot'
+        ? ':robot_face: *Bot*'
+        : m.authorKind === 'note'
+          ? `:memo: *Note by ${escapeSlack(m.authorName ?? 'agent')}*`
+          : `:speech_balloon: *${escapeSlack(m.authorName ?? 'Support')}*`;
+  const files = m.attachments.map((a) => `[${a.kind}${a.name ? `: ${escapeSlack(a.name)}` : ''}]`).join(' ');
+  return [`${who}: ${escapeSlack(m.text)}`, files].filter((s) => s.trim()).join('\n');
+}

@@ -1,0 +1,424 @@
+/**
+ * The Slack desk: agents work tickets from a Slack channel.
+ *
+ * - Each ticket handed to people gets a card in SLACK_AGENT_CHANNEL (one per ticket: a unique
+ *   DeskThread row is claimed before posting). Tickets reach the desk on `ticket.handoff`, and on
+ *   `ticket.created` while the bot would not take them (BOT_ENABLED=false, or an empty KB).
+ * - The card's thread mirrors the conversation: customer messages, bot answers, and agents'
+ *   replies and notes made elsewhere (REST API). The card is updated in place on `ticket.updated`.
+ * - An agent's message in the thread is TicketService.reply as that agent (`note:` / `заметка:`
+ *   makes it an internal note); the card's buttons and `/desk` are TicketService.update. The desk
+ *   never writes tickets itself, so first response, audit and SLA come out as with the REST API.
+ *
+ * Transport: HTTP mode on POST /slack/events (events, interactivity and the slash command share
+ * the URL). The signature is checked on the raw body (401 when forged or stale), events are acked
+ * at once and handled after, and Slack's retries are dropped by `event_id` (Redis SET NX).
+ * Work on one ticket runs in order on an instance (a promise chain per ticket), so a mirrored
+ * message never overtakes its card and the desk's own replies are not mirrored back.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { ChannelStatus } from '../../adapters/adapter.js';
+import { StatusTracker } from '../../adapters/adapter.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { Actor } from '../../core/events.js';
+import type { Attachment } from '../../core/model.js';
+import type { Desk, DeskDeps } from '../desk.js';
+import { SlackApi } from './api.js';
+import { ACTIONS, cardBlocks, cardText, mirrorText, slackToPlain, type CardTicket } from './card.js';
+import { verifySlackSignature } from './verify.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+const DESK = 'slack';
+/** How long an event id (and a mirrored message) is remembered. */
+const EVENT_TTL_S = 60 * 60;
+const MIRROR_TTL_S = 7 * 24 * 60 * 60;
+const SNOOZE_MS = 60 * 60 * 1000;
+const NOTE_PREFIX = /^\s*(?:note|заметка)\s*:\s*/i;
+
+export interface SlackDeskSettings {
+  token: string;
+  signingSecret: string;
+  channel: string;
+  apiUrl: string;
+}
+
+export interface SlackDeskOptions {
+  /** chat.postMessage per second per channel; Slack allows about 1. */
+  postsPerSecond: number;
+}
+
+interface SlackMessageEvent {
+  type: string;
+  subtype?: string;
+  channel?: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+}
+
+interface AgentRef {
+  id: string;
+  handle: string;
+  name: string;
+}
+
+export class SlackDesk implements Desk {
+  readonly name = 'slack';
+  readonly router: Router;
+  private readonly api: SlackApi;
+  private readonly tracker = new StatusTracker('connecting', 'http events');
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly running = new Set<Promise<unknown>>();
+  /** Messages this desk wrote (agents' replies from Slack): never mirrored back into the thread. */
+  private readonly own = new Set<string>();
+  private detach: Array<() => void> = [];
+  private botUserId: string | undefined;
+  private readonly keyPrefix: string;
+
+  constructor(
+    private readonly settings: SlackDeskSettings,
+    private readonly deps: DeskDeps,
+    options: Partial<SlackDeskOptions> = {},
+  ) {
+    this.keyPrefix = `${deps.config.REDIS_PREFIX}:slack-desk`;
+    this.api = new SlackApi({
+      token: settings.token,
+      apiUrl: settings.apiUrl,
+      redis: deps.redis,
+      ratePrefix: `${deps.config.REDIS_PREFIX}:rate:slack-desk`,
+      postsPerSecond: options.postsPerSecond ?? 1,
+      log: deps.log,
+    });
+    this.router = Router();
+    this.router.post(SLACK_EVENTS_PATH, express.raw({ type: () => true, limit: '1mb' }), (req, res) => {
+      this.receive(req, res).catch((err: unknown) => {
+        deps.log.error({ err, desk: DESK }, 'slack request failed');
+        if (!res.headersSent) res.status(500).json({ error: 'internal' });
+      });
+    });
+  }
+
+  status(): ChannelStatus {
+    return this.tracker.get();
+  }
+
+  async start(): Promise<void> {
+    const { events } = this.deps;
+    this.detach = [
+      events.on('ticket.handoff', (e) => this.serial(e.ticketId, () => this.ensureCard(e.ticketId))),
+      events.on('ticket.created', (e) => (this.deps.botHandles() ? undefined : this.serial(e.ticketId, () => this.ensureCard(e.ticketId)))),
+      events.on('ticket.updated', (e) => this.serial(e.ticketId, () => this.refreshCard(e.ticketId))),
+      events.on('message.received', (e) => this.serial(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+      events.on('message.created', (e) => this.serial(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+    ];
+    try {
+      const me = await this.api.authTest();
+      this.botUserId = me.userId;
+      this.tracker.set('connected', { detail: me.user ? `http events, @${me.user}` : 'http events' });
+    } catch (err) {
+      // The desk keeps working: events still arrive, and calls are retried one by one.
+      this.tracker.set('error', { lastError: err instanceof Error ? err.message : String(err) });
+      this.deps.log.warn({ err, desk: DESK }, 'Slack desk: auth.test failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.detach) off();
+    this.detach = [];
+    while (this.running.size) await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  // ---- Requests from Slack ----
+
+  private async receive(req: Request, res: Response): Promise<void> {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const ok = verifySlackSignature(
+      this.settings.signingSecret,
+      { signature: req.get('x-slack-signature'), timestamp: req.get('x-slack-request-timestamp') },
+      raw,
+    );
+    if (!ok) {
+      res.status(401).json({ error: 'invalid_signature' });
+      return;
+    }
+    const type = req.get('content-type') ?? '';
+    if (type.includes('application/json')) {
+      const body = JSON.parse(raw.toString('utf8')) as { type?: string; challenge?: string; event_id?: string; event?: SlackMessageEvent };
+      if (body.type === 'url_verification') {
+        res.json({ challenge: body.challenge });
+        return;
+      }
+      // Ack first (Slack wants an answer within 3 s), then work. A retry of an event already
+      // claimed is acked and dropped.
+      const fresh = body.type === 'event_callback' && body.event && (!body.event_id || (await this.claim(`event:${body.event_id}`, EVENT_TTL_S)));
+      res.status(200).end();
+      if (fresh && body.event) this.track(this.onEvent(body.event));
+      return;
+    }
+    const form = new URLSearchParams(raw.toString('utf8'));
+    const payload = form.get('payload');
+    if (payload) {
+      res.status(200).end();
+      this.track(this.onInteraction(JSON.parse(payload) as Interaction));
+      return;
+    }
+    if (form.get('command')) {
+      res.json({ response_type: 'ephemeral', text: await this.onCommand(form) });
+      return;
+    }
+    res.status(400).json({ error: 'unsupported_request' });
+  }
+
+  private async onEvent(e: SlackMessageEvent): Promise<void> {
+    if (e.type !== 'message' || e.channel !== this.settings.channel) return;
+    // Bots (this desk included) and edits/joins are not agents' replies.
+    if (e.bot_id || !e.user || e.user === this.botUserId) return;
+    if (e.subtype && e.subtype !== 'file_share' && e.subtype !== 'thread_broadcast') return;
+    if (!e.thread_ts || !e.ts || e.thread_ts === e.ts) return;
+    const thread = await this.deps.db.deskThread.findFirst({
+      where: { desk: DESK, chatId: e.channel, threadId: e.thread_ts },
+      select: { ticket: { select: { id: true, number: true } } },
+    });
+    if (!thread) return;
+    // The same message can come under two event ids (e.g. two subscriptions): one reply only.
+    if (!(await this.claim(`msg:${e.channel}:${e.ts}`, EVENT_TTL_S))) return;
+    const agent = await this.identify(e.user);
+    if (!agent) {
+      await this.refuse(e.channel, e.user, e.thread_ts);
+      return;
+    }
+    let text = slackToPlain(e.text ?? '');
+    const internal = NOTE_PREFIX.test(text);
+    if (internal) text = text.replace(NOTE_PREFIX, '');
+    const { id: ticketId, number } = thread.ticket;
+    try {
+      await this.serial(ticketId, async () => {
+        const { messageId } = await this.deps.tickets.reply(number, { text, internal, agent: agent.handle });
+        this.own.add(messageId);
+      });
+    } catch (err) {
+      await this.api.postEphemeral({ channel: e.channel, user: e.user, threadTs: e.thread_ts, text: `Not sent: ${explain(err)}` });
+    }
+  }
+
+  private async onInteraction(p: Interaction): Promise<void> {
+    if (p.type !== 'block_actions' || !p.actions?.length || !p.user?.id) return;
+    const channel = p.channel?.id ?? this.settings.channel;
+    const threadTs = p.message?.ts;
+    const agent = await this.identify(p.user.id);
+    if (!agent) {
+      await this.refuse(channel, p.user.id, threadTs);
+      return;
+    }
+    const actor: Actor = { kind: 'agent', name: agent.name, agentId: agent.id };
+    for (const action of p.actions) {
+      const number = Number(action.value);
+      if (!Number.isInteger(number)) continue;
+      try {
+        if (action.action_id === ACTIONS.take) await this.deps.tickets.update(number, { assignee: agent.handle }, actor);
+        else if (action.action_id === ACTIONS.resolve) await this.deps.tickets.update(number, { status: 'resolved' }, actor);
+        else if (action.action_id === ACTIONS.snooze) await this.deps.tickets.update(number, { status: 'pending', pendingUntil: new Date(Date.now() + SNOOZE_MS) }, actor);
+      } catch (err) {
+        await this.api.postEphemeral({ channel, user: p.user.id, text: `#${number}: ${explain(err)}` });
+      }
+    }
+    // The card itself is updated by the `ticket.updated` listener, whoever made the change.
+  }
+
+  /** `/desk next|mine|status`: the answer is shown to the caller only. */
+  private async onCommand(form: URLSearchParams): Promise<string> {
+    const user = form.get('user_id') ?? '';
+    const agent = await this.identify(user);
+    if (!agent) return REFUSAL;
+    const [sub = 'help'] = (form.get('text') ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const { db } = this.deps;
+    if (sub === 'next') {
+      // The oldest unassigned ticket people should handle; `ifUnassigned` re-checks under the row
+      // lock, so two agents pulling at once get different tickets.
+      const candidates = await db.ticket.findMany({
+        where: { assigneeId: null, status: { in: ['new', 'open'] }, ...(this.deps.botHandles() ? { botActive: false } : {}) },
+        orderBy: [{ createdAt: 'asc' }, { number: 'asc' }],
+        take: 20,
+        select: { number: true },
+      });
+      const actor: Actor = { kind: 'agent', name: agent.name, agentId: agent.id };
+      for (const { number } of candidates) {
+        try {
+          await this.deps.tickets.update(number, { assignee: agent.handle }, actor, { ifUnassigned: true });
+          return `You took ticket #${number}.`;
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+        }
+      }
+      return 'The queue is empty: no unassigned open tickets.';
+    }
+    if (sub === 'mine') {
+      const mine = await db.ticket.findMany({
+        where: { assigneeId: agent.id, status: { in: ['new', 'open', 'pending'] } },
+        orderBy: { createdAt: 'asc' },
+        take: 20,
+        select: { number: true, status: true, priority: true, contact: { select: { name: true } } },
+      });
+      if (!mine.length) return 'You have no open tickets.';
+      return ['Your open tickets:', ...mine.map((t) => `• #${t.number} · ${t.contact.name ?? 'Customer'} · ${t.status} · ${t.priority}`)].join('\n');
+    }
+    if (sub === 'status') {
+      const now = new Date();
+      const [queue, overdue] = await Promise.all([
+        db.ticket.count({ where: { assigneeId: null, status: { in: ['new', 'open'] }, ...(this.deps.botHandles() ? { botActive: false } : {}) } }),
+        db.ticket.count({
+          where: {
+            status: { in: ['new', 'open'] },
+            OR: [{ firstRespondedAt: null, firstResponseDueAt: { lt: now } }, { resolutionDueAt: { lt: now } }],
+          },
+        }),
+      ]);
+      return `Queue: ${queue} unassigned · overdue: ${overdue}`;
+    }
+    return 'Usage: `/desk next` takes the oldest unassigned ticket, `/desk mine` lists yours, `/desk status` shows the queue.';
+  }
+
+  /** The agent behind a Slack user: by Slack user id, else by the profile email (then remembered). */
+  private async identify(slackUserId: string): Promise<AgentRef | null> {
+    const { db, log } = this.deps;
+    const select = { id: true, handle: true, name: true } as const;
+    const known = await db.agent.findUnique({ where: { slackUserId }, select });
+    if (known) return known;
+    const email = await this.api.userEmail(slackUserId).catch((err: unknown) => {
+      log.warn({ err, desk: DESK, slackUserId }, 'Slack desk: users.info failed');
+      return undefined;
+    });
+    if (!email) return null;
+    const agent = await db.agent.findFirst({ where: { email: { equals: email, mode: 'insensitive' } }, select: { ...select, slackUserId: true } });
+    if (!agent) return null;
+    if (!agent.slackUserId) await db.agent.update({ where: { id: agent.id }, data: { slackUserId } }).catch(() => undefined);
+    return { id: agent.id, handle: agent.handle, name: agent.name };
+  }
+
+  private refuse(channel: string, user: string, threadTs?: string): Promise<void> {
+    return this.api.postEphemeral({ channel, user, text: REFUSAL, ...(threadTs ? { threadTs } : {}) });
+  }
+
+  // ---- The card and its thread ----
+
+  /** Posts the ticket's card unless it has one; the thread gets what was said before it. */
+  private async ensureCard(ticketId: string): Promise<void> {
+    const { db } = this.deps;
+    const claimed = await db.deskThread.createMany({ data: [{ desk: DESK, ticketId, chatId: this.settings.channel }], skipDuplicates: true });
+    if (claimed.count === 0) return;
+    try {
+      const card = await this.loadCard(ticketId);
+      if (!card) return;
+      const ts = await this.api.postMessage({ channel: this.settings.channel, text: cardText(card.ticket), blocks: cardBlocks(card.ticket) });
+      await db.deskThread.update({ where: { desk_ticketId: { desk: DESK, ticketId } }, data: { threadId: ts } });
+      const history = await db.message.findMany({
+        where: { ticketId },
+        orderBy: { seq: 'asc' },
+        select: { id: true, authorKind: true, authorName: true, text: true, attachments: true },
+      });
+      const lines: string[] = [];
+      for (const m of history) {
+        const fresh = await this.claim(`mirrored:${m.id}`, MIRROR_TTL_S);
+        if (fresh && m.id !== card.firstMessageId && !this.own.has(m.id)) {
+          lines.push(mirrorText({ ...m, attachments: m.attachments as unknown as Attachment[] }, card.ticket.customerName));
+        }
+      }
+      if (lines.length) await this.api.postMessage({ channel: this.settings.channel, threadTs: ts, text: lines.join('\n') });
+    } catch (err) {
+      // Let a later event try again.
+      await db.deskThread.deleteMany({ where: { desk: DESK, ticketId, threadId: null } });
+      throw err;
+    }
+  }
+
+  private async refreshCard(ticketId: string): Promise<void> {
+    const thread = await this.thread(ticketId);
+    if (!thread) return;
+    const card = await this.loadCard(ticketId);
+    if (card) await this.api.update({ channel: thread.chatId, ts: thread.threadId, text: cardText(card.ticket), blocks: cardBlocks(card.ticket) });
+  }
+
+  /** Posts one message of the conversation into the card's thread, once. */
+  private async mirror(ticketId: string, messageId: string): Promise<void> {
+    if (this.own.delete(messageId)) return;
+    const thread = await this.thread(ticketId);
+    if (!thread) return;
+    if (!(await this.claim(`mirrored:${messageId}`, MIRROR_TTL_S))) return;
+    const m = await this.deps.db.message.findUnique({
+      where: { id: messageId },
+      select: { authorKind: true, authorName: true, text: true, attachments: true, ticket: { select: { contact: { select: { name: true } } } } },
+    });
+    if (!m) return;
+    const text = mirrorText({ ...m, attachments: m.attachments as unknown as Attachment[] }, m.ticket?.contact.name ?? null);
+    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
+  }
+
+  private async thread(ticketId: string): Promise<{ chatId: string; threadId: string } | null> {
+    const row = await this.deps.db.deskThread.findUnique({ where: { desk_ticketId: { desk: DESK, ticketId } }, select: { chatId: true, threadId: true } });
+    return row?.threadId ? { chatId: row.chatId, threadId: row.threadId } : null;
+  }
+
+  private async loadCard(ticketId: string): Promise<{ ticket: CardTicket; firstMessageId: string | null } | null> {
+    const t = await this.deps.db.ticket.findUnique({
+      where: { id: ticketId },
+      select: {
+        number: true, status: true, priority: true, category: true, channel: true, firstResponseDueAt: true, pendingUntil: true,
+        contact: { select: { name: true } },
+        assignee: { select: { handle: true, name: true } },
+        messages: { where: { authorKind: 'customer' }, orderBy: { seq: 'asc' }, take: 1, select: { id: true, text: true } },
+      },
+    });
+    if (!t) return null;
+    const first = t.messages[0];
+    return {
+      ticket: {
+        number: t.number, status: t.status, priority: t.priority, category: t.category, channel: t.channel,
+        customerName: t.contact.name, assignee: t.assignee, firstResponseDueAt: t.firstResponseDueAt, pendingUntil: t.pendingUntil,
+        firstMessage: first?.text ?? null,
+      },
+      firstMessageId: first?.id ?? null,
+    };
+  }
+
+  // ---- Plumbing ----
+
+  /** True the first time a key is claimed (shared by every instance, through Redis). */
+  private async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.deps.redis.set(`${this.keyPrefix}:${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+  }
+
+  /** Runs `work` after the work queued before it for the same ticket. */
+  private serial(ticketId: string, work: () => Promise<void>): Promise<void> {
+    const run = (this.chains.get(ticketId) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    this.chains.set(ticketId, tail);
+    void tail.then(() => {
+      if (this.chains.get(ticketId) === tail) this.chains.delete(ticketId);
+    });
+    return run;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const run = work.catch((err: unknown) => this.deps.log.error({ err, desk: DESK }, 'Slack desk: handling an event failed'));
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+}
+
+interface Interaction {
+  type?: string;
+  user?: { id?: string };
+  channel?: { id?: string };
+  message?: { ts?: string };
+  actions?: Array<{ action_id?: string; value?: string }>;
+}
+
+const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';
+
+function explain(err: unknown): string {
+  if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConflictError) return err.message;
+  return 'something went wrong; try again';
+}

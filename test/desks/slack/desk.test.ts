@@ -1,0 +1,236 @@
+/**
+ * The Slack desk end to end: a real gateway (PostgreSQL, Redis, the KB bot on the sample KB), a
+ * fake Slack Web API, and correctly signed Slack requests. The customer writes on the API
+ * channel; what agents do in Slack must reach the customer's webhook.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackDesk } from '../../../src/desks/slack/index.js';
+import { slackSignature } from '../../../src/desks/slack/verify.js';
+import { SAMPLE_KB_DIR } from '../../../src/kb/setup.js';
+import { API_SECRET, eventually, startTestGateway, type TestGateway } from '../../support/gateway.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhookReceiver.js';
+import { startFakeSlack, type FakeSlack } from './fakeSlack.js';
+
+const SECRET = 'test-slack-signing-secret';
+const CHANNEL = 'CAGENTS';
+
+let t: TestGateway;
+let slack: FakeSlack;
+let hook: WebhookReceiver;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  hook = await startWebhookReceiver(API_SECRET);
+  t = await startTestGateway(
+    {
+      API_CHANNEL_WEBHOOK_URL: hook.url,
+      KB_DIR: SAMPLE_KB_DIR,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_AGENT_CHANNEL: CHANNEL,
+      SLACK_API_URL: slack.url,
+    },
+    { desks: (deps) => [createSlackDesk(deps, { postsPerSecond: 50 })] },
+  );
+  await t.gateway.db.agent.createMany({
+    data: [
+      { handle: 'alice', name: 'Alice', email: 'alice@example.com', slackUserId: 'UALICE' },
+      { handle: 'bob', name: 'Bob', email: 'bob@example.com' },
+    ],
+  });
+  slack.emails.set('UBOB', 'Bob@Example.com');
+  await eventually(() => (t.gateway.desks[0]?.status().state === 'connected' ? true : undefined), 5000, 'the desk to connect');
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await slack?.close();
+  await hook?.close();
+});
+
+/** POSTs a request to /slack/events signed as Slack does. */
+function signed(body: string, contentType: string, headers: Record<string, string> = {}, secret = SECRET, timestamp = Math.floor(Date.now() / 1000)): Promise<Response> {
+  return fetch(`${t.baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(secret, timestamp, body), ...headers },
+    body,
+  });
+}
+
+function slackEvent(event: Record<string, unknown>, opts: { eventId?: string; retryNum?: number } = {}): Promise<Response> {
+  const body = JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: opts.eventId ?? `Ev${randomUUID()}`, event_time: Math.floor(Date.now() / 1000), event });
+  return signed(body, 'application/json', opts.retryNum ? { 'x-slack-retry-num': String(opts.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {});
+}
+
+function threadReply(threadTs: string, user: string, text: string, opts: { eventId?: string; retryNum?: number; ts?: string } = {}) {
+  const ts = opts.ts ?? `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  return slackEvent({ type: 'message', channel: CHANNEL, channel_type: 'channel', user, text, ts, thread_ts: threadTs }, opts);
+}
+
+function pressButton(user: string, actionId: string, ticketNumber: number, cardTs: string) {
+  const payload = {
+    type: 'block_actions',
+    user: { id: user },
+    channel: { id: CHANNEL },
+    message: { ts: cardTs },
+    actions: [{ action_id: actionId, value: String(ticketNumber), type: 'button' }],
+  };
+  return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+}
+
+function slash(user: string, text: string) {
+  return signed(new URLSearchParams({ command: '/desk', text, user_id: user, channel_id: CHANNEL, team_id: 'T1' }).toString(), 'application/x-www-form-urlencoded');
+}
+
+/** The customer asks for a person on the API channel; resolves with the ticket and its card. */
+async function handOff(name: string): Promise<{ number: number; ts: string; chatId: string }> {
+  const chatId = `chat-${randomUUID()}`;
+  const res = await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name }, text: 'I want to talk to a human' });
+  expect(res.status).toBeLessThan(300);
+  const card = await eventually(
+    () => slack.of('chat.postMessage').find((c) => c.args.channel === CHANNEL && !c.args.thread_ts && String(c.args.text).includes(` · ${name} · `)),
+    10_000,
+    `the card of ${name}`,
+  );
+  const number = Number(/#(\d+)/.exec(String(card.args.text))?.[1]);
+  // Replies in the thread are only taken once the card's ts is stored.
+  await eventually(() => t.gateway.db.deskThread.findFirst({ where: { ticket: { number }, threadId: card.ts! } }).then((r) => r ?? undefined), 5000, 'the desk thread');
+  return { number, ts: card.ts!, chatId };
+}
+
+const messagesOf = (number: number) => t.gateway.db.message.findMany({ where: { ticket: { number } }, orderBy: { seq: 'asc' } });
+const ticket = (number: number) => t.gateway.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
+
+describe('Slack desk', () => {
+  it('answers url_verification and refuses forged or stale requests with 401', async () => {
+    const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'x' });
+    const ok = await signed(challenge, 'application/json');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ challenge: 'abc123' });
+    expect((await signed(challenge, 'application/json', {}, 'wrong-secret')).status).toBe(401);
+    expect((await signed(challenge, 'application/json', {}, SECRET, Math.floor(Date.now() / 1000) - 10 * 60)).status).toBe(401);
+    const unsigned = await fetch(`${t.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: challenge });
+    expect(unsigned.status).toBe(401);
+  });
+
+  it('posts one card for a ticket handed to people, and mirrors the conversation into its thread', async () => {
+    const { number, ts, chatId } = await handOff('Ivan Petrov');
+    const card = slack.of('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).startsWith(`#${number} `))!;
+    const blocks = JSON.stringify(card.args.blocks);
+    for (const part of ['Ticket #', 'Ivan Petrov', '*Channel*\\napi', '*Priority*\\nnormal', 'I want to talk to a human', 'desk_take', 'desk_resolve', 'desk_snooze_1h']) {
+      expect(blocks).toContain(part);
+    }
+    // The bot's handoff message lands in the thread (as the story before the card).
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.args.thread_ts === ts && String(c.args.text).includes(':robot_face:')), 5000, 'the bot message in the thread');
+
+    // More handoff events for the same ticket, at once: still one card.
+    const row = await ticket(number);
+    for (let i = 0; i < 3; i++) t.gateway.events.publish('ticket.handoff', { ticketId: row.id, ticketNumber: number, conversationId: row.conversationId, channel: 'api', reason: 'asked_for_human', actor: { kind: 'bot' } });
+    await t.gateway.events.idle();
+    expect(slack.of('chat.postMessage').filter((c) => !c.args.thread_ts && String(c.args.text).startsWith(`#${number} `))).toHaveLength(1);
+    expect(await t.gateway.db.deskThread.count({ where: { ticketId: row.id } })).toBe(1);
+
+    // A later customer message is mirrored into the thread.
+    await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name: 'Ivan Petrov' }, text: 'my order 42 never came' });
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.args.thread_ts === ts && String(c.args.text).includes('my order 42 never came')), 5000, 'the customer message in the thread');
+  });
+
+  it("sends an agent's thread reply to the customer once, even when Slack retries the event; note: stays internal", async () => {
+    const { number, ts, chatId } = await handOff('Olga');
+    const eventId = `Ev${randomUUID()}`;
+    const replyTs = '1800000000.000001';
+    expect((await threadReply(ts, 'UALICE', 'Hello Olga, I am on it', { eventId, ts: replyTs })).status).toBe(200);
+    // Slack retries (our ack was "late"): same event id, and a second delivery under another id.
+    expect((await threadReply(ts, 'UALICE', 'Hello Olga, I am on it', { eventId, ts: replyTs, retryNum: 1 })).status).toBe(200);
+    expect((await threadReply(ts, 'UALICE', 'Hello Olga, I am on it', { ts: replyTs })).status).toBe(200);
+
+    const delivered = await eventually(() => hook.received.find((r) => r.body.chatId === chatId && JSON.stringify(r.body).includes('Hello Olga, I am on it')), 10_000, 'the reply at the webhook');
+    expect(delivered.signatureValid).toBe(true);
+    const after = await ticket(number);
+    expect(after.assignee?.handle).toBe('alice');
+    expect(after.firstRespondedAt).not.toBeNull();
+    expect(after.botActive).toBe(false);
+
+    expect((await threadReply(ts, 'UALICE', 'note: customer sounds upset, be gentle')).status).toBe(200);
+    expect((await threadReply(ts, 'UALICE', 'Заметка: проверить склад')).status).toBe(200);
+    await eventually(async () => (await messagesOf(number)).filter((m) => m.authorKind === 'note').length === 2, 5000, 'the notes');
+    await t.gateway.events.idle();
+    await new Promise((r) => setTimeout(r, 300));
+
+    const messages = await messagesOf(number);
+    expect(messages.filter((m) => m.authorKind === 'agent').map((m) => m.text)).toEqual(['Hello Olga, I am on it']);
+    expect(messages.filter((m) => m.authorKind === 'note').map((m) => m.text)).toEqual(['customer sounds upset, be gentle', 'проверить склад']);
+    expect(messages.find((m) => m.authorKind === 'note')?.deliveryState).toBeNull();
+    expect(hook.received.filter((r) => r.body.chatId === chatId && /upset|склад/.test(JSON.stringify(r.body)))).toHaveLength(0);
+    expect(hook.received.filter((r) => r.body.chatId === chatId && JSON.stringify(r.body).includes('Hello Olga'))).toHaveLength(1);
+    // The desk's own messages are not mirrored back into the thread.
+    expect(slack.of('chat.postMessage').filter((c) => c.args.thread_ts === ts && /Hello Olga|upset|склад/.test(String(c.args.text)))).toHaveLength(0);
+    // The card shows the new assignee.
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('Alice (@alice)')), 5000, 'the card update');
+  });
+
+  it('matches agents by email through users.info, and refuses strangers with an ephemeral message', async () => {
+    const { number, ts, chatId } = await handOff('Petr');
+    await threadReply(ts, 'USTRANGER', 'let me answer this');
+    await eventually(() => slack.of('chat.postEphemeral').some((c) => c.args.user === 'USTRANGER' && /not an agent/.test(String(c.args.text))), 5000, 'the refusal');
+    expect((await messagesOf(number)).some((m) => m.text === 'let me answer this')).toBe(false);
+
+    await threadReply(ts, 'UBOB', 'Bob here, checking');
+    await eventually(() => hook.received.some((r) => r.body.chatId === chatId && JSON.stringify(r.body).includes('Bob here, checking')), 10_000, "Bob's reply at the webhook");
+    expect((await t.gateway.db.agent.findUniqueOrThrow({ where: { handle: 'bob' } })).slackUserId).toBe('UBOB');
+    expect(slack.of('users.info').some((c) => c.args.user === 'UBOB')).toBe(true);
+  });
+
+  it('Take, Snooze 1h and Resolve change the ticket through TicketService and update the card in place', async () => {
+    const { number, ts } = await handOff('Marta');
+    expect((await pressButton('UALICE', 'desk_take', number, ts)).status).toBe(200);
+    await eventually(async () => (await ticket(number)).assignee?.handle === 'alice', 5000, 'the take');
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('Alice (@alice)') && !JSON.stringify(c.args.blocks).includes('desk_take')), 5000, 'the card after take');
+
+    const before = Date.now();
+    await pressButton('UALICE', 'desk_snooze_1h', number, ts);
+    const snoozed = await eventually(async () => {
+      const x = await ticket(number);
+      return x.status === 'pending' ? x : undefined;
+    }, 5000, 'the snooze');
+    expect(snoozed.pendingUntil!.getTime()).toBeGreaterThanOrEqual(before + 59 * 60_000);
+    expect(snoozed.pendingUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 61 * 60_000);
+
+    await pressButton('UALICE', 'desk_resolve', number, ts);
+    await eventually(async () => (await ticket(number)).status === 'resolved', 5000, 'the resolve');
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('*Status*\\nresolved')), 5000, 'the card after resolve');
+
+    const audit = await t.gateway.db.ticketEvent.findMany({ where: { ticket: { number } }, orderBy: { seq: 'asc' } });
+    expect(audit.filter((e) => e.actorKind === 'agent' && e.actorName === 'Alice').map((e) => e.type)).toEqual(
+      expect.arrayContaining(['assigneeId_changed', 'status_changed', 'pendingUntil_changed']),
+    );
+
+    // A stranger's press changes nothing.
+    await pressButton('USTRANGER', 'desk_take', number, ts);
+    await eventually(() => slack.of('chat.postEphemeral').filter((c) => c.args.user === 'USTRANGER').length >= 2, 5000, 'the refusal');
+  });
+
+  it('/desk next gives two agents pulling at the same instant different tickets; mine and status answer', async () => {
+    await handOff('Queue One');
+    await handOff('Queue Two');
+    const [a, b] = await Promise.all([slash('UALICE', 'next'), slash('UBOB', 'next')]);
+    const texts = [((await a.json()) as { text: string }).text, ((await b.json()) as { text: string }).text];
+    const taken = texts.map((x) => Number(/#(\d+)/.exec(x)?.[1]));
+    expect(taken.every((n) => Number.isInteger(n) && n > 0)).toBe(true);
+    expect(taken[0]).not.toBe(taken[1]);
+    expect((await ticket(taken[0]!)).assignee?.handle).toBe('alice');
+    expect((await ticket(taken[1]!)).assignee?.handle).toBe('bob');
+
+    const mine = ((await (await slash('UALICE', 'mine')).json()) as { text: string }).text;
+    expect(mine).toContain(`#${taken[0]}`);
+    const status = ((await (await slash('UALICE', 'status')).json()) as { text: string }).text;
+    expect(status).toMatch(/Queue: \d+ unassigned · overdue: \d+/);
+    expect(((await (await slash('USTRANGER', 'next')).json()) as { text: string }).text).toMatch(/not an agent/);
+  });
+
+  it('reports its status in /healthz', async () => {
+    const health = (await (await fetch(`${t.baseUrl}/healthz`)).json()) as { desks: Record<string, { state: string }> };
+    expect(health.desks.slack).toMatchObject({ state: 'connected' });
+  });
+});
