@@ -181,9 +181,10 @@ async function appendToLiveTicket(db: Db, msg: InboundMessage, sentAt: Date): Pr
       WHERE c."channel" = ${msg.channel}::"Channel" AND c."externalChatId" = ${msg.chatId}
       FOR SHARE OF t
     ), inserted AS (
-      INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt")
+      INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt", "replyToId")
       SELECT gen_random_uuid(), target."conversationId", target."ticketId", ${msg.channel}::"Channel", 'inbound', 'customer',
-             ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt}
+             ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt},
+             (SELECT r."id" FROM "Message" r WHERE r."channel" = ${msg.channel}::"Channel" AND r."platformMessageId" = ${msg.replyToMessageId ?? null})
       FROM target
       ON CONFLICT ("channel", "platformMessageId") DO NOTHING
       RETURNING "id", "conversationId", "ticketId"
@@ -274,9 +275,10 @@ async function conversationState(tx: Prisma.TransactionClient, conversationId: s
 async function insertMessage(tx: Prisma.TransactionClient, msg: InboundMessage, conversationId: string, ticketId: string, sentAt: Date): Promise<string | null> {
   // Raw SQL on the hottest path: it skips the query compiler, which costs more CPU than the insert.
   const rows = await tx.$queryRaw<Array<{ id: string }>>`
-    INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt")
+    INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt", "replyToId")
     VALUES (gen_random_uuid(), ${conversationId}::uuid, ${ticketId}::uuid, ${msg.channel}::"Channel", 'inbound', 'customer',
-            ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt})
+            ${authorName(msg)}, ${msg.text}, ${JSON.stringify(msg.attachments ?? [])}::jsonb, ${msg.messageId}, ${sentAt},
+            (SELECT r."id" FROM "Message" r WHERE r."channel" = ${msg.channel}::"Channel" AND r."platformMessageId" = ${msg.replyToMessageId ?? null}))
     ON CONFLICT ("channel", "platformMessageId") DO NOTHING
     RETURNING "id"`;
   return rows[0]?.id ?? null;

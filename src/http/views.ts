@@ -43,6 +43,8 @@ export function messageView(m: MessageRow) {
     buttons: m.buttons,
     sentAt: m.sentAt,
     createdAt: m.createdAt,
+    /** The id of the earlier message this one answers, when the customer quoted one. */
+    replyToId: m.replyToId,
     editedAt: m.editedAt,
     /** The texts the message had before the customer's edits, oldest first. */
     edits: m.edits.map((e) => ({ previousText: e.previousText, editedAt: e.editedAt })),

@@ -129,6 +129,21 @@ describe('inbound pipeline', () => {
     expect(stored.authorName).toBe('Anna');
   });
 
+  it('links a message to the earlier one it replies to, on both the first and the follow-up path', async () => {
+    const chat = randomUUID();
+    const first = await t.gateway.pipeline.ingest(message(chat, 'my order is late'));
+    const second = await t.gateway.pipeline.ingest(message(chat, 'see above', { replyToMessageId: (await platformId(first.messageId)) }));
+    const unknown = await t.gateway.pipeline.ingest(message(chat, 'replying to something we never saw', { replyToMessageId: 'nope' }));
+    const reopenChat = randomUUID();
+    const opened = await t.gateway.pipeline.ingest(message(reopenChat, 'hello'));
+    await t.gateway.db.ticket.update({ where: { id: opened.ticketId }, data: { status: 'resolved' } });
+    const onReopen = await t.gateway.pipeline.ingest(message(reopenChat, 'about that', { replyToMessageId: (await platformId(opened.messageId)) }));
+    const stored = async (id: string) => (await t.gateway.db.message.findUniqueOrThrow({ where: { id } })).replyToId;
+    expect(await stored(second.messageId)).toBe(first.messageId);
+    expect(await stored(unknown.messageId)).toBeNull();
+    expect(await stored(onReopen.messageId)).toBe(opened.messageId);
+  });
+
   it('keeps the platform send time of follow-up messages', async () => {
     const chat = randomUUID();
     await t.gateway.pipeline.ingest(message(chat, 'first'));
@@ -140,3 +155,7 @@ describe('inbound pipeline', () => {
     expect(conversation.lastMessageAt.toISOString()).toBe(sentAt.toISOString());
   });
 });
+
+async function platformId(messageId: string): Promise<string> {
+  return (await t.gateway.db.message.findUniqueOrThrow({ where: { id: messageId } })).platformMessageId ?? '';
+}
