@@ -13,6 +13,7 @@
  *   en-all/kb, en-all/cases.jsonl all 77 articles, no out-of-scope (plain top-1 accuracy)
  *   ru/fold-N/kb, ru/fold-N/cases.jsonl (N = 1..5) leave-one-out over fewshot_5:
  *                                 4 examples per intent in the KB, the N-th as the question
+ *   en-loo/fold-N/...             the same leave-one-out over the first 5 English examples
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -100,6 +101,30 @@ async function writeSet(dir: string, articles: KbArticle[], cases: Case[]): Prom
   await writeFile(path.join(dir, 'cases.jsonl'), cases.map((c) => JSON.stringify(c)).join('\n') + '\n', 'utf8');
 }
 
+/**
+ * Leave-one-out folds: fold k puts every example but the k-th of each intent in the KB (title =
+ * the first of them, as a KB author would title an article with a typical question) and asks the
+ * k-th; held-out intents get no article and their k-th example is an out-of-scope case.
+ */
+async function writeLooFolds(dir: string, examples: Map<string, string[]>, heldOut: Set<string>, lang: KbLang, folds: number): Promise<void> {
+  for (let k = 0; k < folds; k++) {
+    const articles: KbArticle[] = [];
+    const cases: Case[] = [];
+    for (const intent of [...examples.keys()].sort()) {
+      const all = examples.get(intent) as string[];
+      const question = all[k] as string;
+      const kb = all.filter((_, i) => i !== k);
+      if (heldOut.has(intent)) {
+        cases.push({ text: question, expect: null, intent });
+        continue;
+      }
+      articles.push({ id: articleId(intent, lang), title: kb[0] as string, lang, body: BODY, questions: kb, tags: ['banking77'], category: null });
+      cases.push({ text: question, expect: articleId(intent, lang), intent });
+    }
+    await writeSet(path.join(dir, `fold-${k + 1}`), articles, cases);
+  }
+}
+
 async function main(): Promise<void> {
   const data = arg('--data', 'bench/kb/data');
   const out = arg('--out', 'bench/kb/generated');
@@ -139,31 +164,11 @@ async function main(): Promise<void> {
   for (const r of ruRows) r['category'] = (r['category'] as string).toLowerCase();
   const ruExamples = groupBy(ruRows, 'category');
   const folds = Math.min(...[...ruExamples.values()].map((l) => l.length));
-  for (let k = 0; k < folds; k++) {
-    const articles: KbArticle[] = [];
-    const cases: Case[] = [];
-    for (const intent of [...ruExamples.keys()].sort()) {
-      const all = ruExamples.get(intent) as string[];
-      const question = all[k] as string;
-      const kb = all.filter((_, i) => i !== k);
-      if (heldOut.has(intent)) {
-        cases.push({ text: question, expect: null, intent });
-        continue;
-      }
-      // No Russian intent names exist; a KB author would title the article with a typical question.
-      articles.push({
-        id: articleId(intent, 'ru'),
-        title: kb[0] as string,
-        lang: 'ru',
-        body: BODY,
-        questions: kb,
-        tags: ['banking77'],
-        category: null,
-      });
-      cases.push({ text: question, expect: articleId(intent, 'ru'), intent });
-    }
-    await writeSet(path.join(out, 'ru', `fold-${k + 1}`), articles, cases);
-  }
+  await writeLooFolds(path.join(out, 'ru'), ruExamples, heldOut, 'ru', folds);
+  // The same leave-one-out shape in English (the first 5 of each intent's 10 examples): it
+  // separates what the language costs from what having 4 examples instead of 10 costs.
+  const enFirst = new Map([...enExamples].map(([intent, qs]) => [intent, qs.slice(0, folds)]));
+  await writeLooFolds(path.join(out, 'en-loo'), enFirst, heldOut, 'en', folds);
   console.log(
     JSON.stringify({ out, held_out_intents: [...heldOut], en_articles: intents.length - heldOut.size, dev_cases: devRows.length, ru_folds: folds }),
   );

@@ -1,6 +1,7 @@
 /**
  * Development helper: top-1 accuracy of matcher option variants on the
- * generated benchmark sets (run scripts/kb-build-banking.ts first).
+ * generated benchmark sets en, en-all, ru and en-loo (run
+ * scripts/kb-build-banking.ts first).
  *
  *   tsx bench/kb/tune.ts '{"bigramWeight":0.5}' '{"bigramWeight":0}'
  */
@@ -27,14 +28,14 @@ async function load(kb: string, cases: string): Promise<{ articles: KbArticle[];
 }
 
 async function main(): Promise<void> {
-  const sets: BenchSet[] = [
+  const sets: BenchSet[] = await Promise.all([
     { name: 'en', folds: [await load(`${G}/en/kb`, `${G}/en/cases.jsonl`)] },
     { name: 'en-all', folds: [await load(`${G}/en-all/kb`, `${G}/en-all/cases.jsonl`)] },
-    {
-      name: 'ru',
-      folds: await Promise.all([1, 2, 3, 4, 5].map((k) => load(`${G}/ru/fold-${k}/kb`, `${G}/ru/fold-${k}/cases.jsonl`))),
-    },
-  ];
+    ...['ru', 'en-loo'].map(async (name) => ({
+      name,
+      folds: await Promise.all([1, 2, 3, 4, 5].map((k) => load(`${G}/${name}/fold-${k}/kb`, `${G}/${name}/fold-${k}/cases.jsonl`))),
+    })),
+  ]);
   const variants = process.argv.slice(2).map((s) => JSON.parse(s) as Partial<MatcherOptions>);
   if (variants.length === 0) variants.push({});
   for (const v of variants) {

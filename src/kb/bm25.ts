@@ -10,45 +10,55 @@ export interface FieldSpec {
   b: number;
 }
 
+/**
+ * A term: a word or n-gram, or a number standing for one (hashed character
+ * n-grams, which spare building millions of short strings).
+ */
+export type Term = string | number;
+
 /** A query term with its importance (1 for plain words, less for bigrams or guesses). */
-export interface WeightedTerm {
-  term: string;
+export interface WeightedTerm<K extends Term = string> {
+  term: K;
   weight: number;
 }
 
 /** The terms of one field: a list (each occurrence counts 1) or term → count. */
-export type FieldTerms = readonly string[] | ReadonlyMap<string, number>;
+export type FieldTerms<K extends Term = string> = readonly K[] | ReadonlyMap<K, number>;
 
-interface DocEntry {
+interface DocEntry<K extends Term, G> {
   id: string;
   /** Reported instead of the id when scoring, e.g. the article an example belongs to. */
-  group: string;
-  terms: string[];
+  group: G;
+  terms: K[];
   lengths: number[];
 }
 
 /**
- * Documents containing one term, packed in parallel arrays (faster to scan
- * than a Map). `sat` caches the saturated BM25 term weight of each entry; it
- * depends on average field lengths, so it is recomputed lazily when the
- * corpus has changed since (`version`).
+ * Documents containing one term, packed in one flat array (faster to scan
+ * than a Map, and one allocation per term: a corpus of character n-grams has
+ * hundreds of thousands of terms). `sat` caches the saturated BM25 term
+ * weight of each entry; it depends on average field lengths, so it is
+ * (re)computed lazily, when a query first uses the term after a change.
  */
 interface Posting {
-  slots: number[];
-  /** raw term frequency per field, `fields.length` numbers per entry */
-  raw: number[];
-  sat: number[];
+  /** per entry: the document's slot, then its raw term frequency in each field */
+  entries: number[];
+  sat: number[] | undefined;
   version: number;
 }
 
-/** One BM25F corpus. Field order is fixed by the `fields` array. */
-export class Bm25Corpus {
+/**
+ * One BM25F corpus. Field order is fixed by the `fields` array. `K` is the
+ * term type; `G` what score() reports per document (its id, or a caller's
+ * group key such as the article an example question belongs to).
+ */
+export class Bm25Corpus<K extends Term = string, G = string> {
   // Documents live in numbered slots so scoring can accumulate into a flat
   // array instead of a Map keyed by string; freed slots are reused.
-  private readonly slots: (DocEntry | undefined)[] = [];
+  private readonly slots: (DocEntry<K, G> | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   private readonly slotOf = new Map<string, number>();
-  private readonly postings = new Map<string, Posting>();
+  private readonly postings = new Map<K, Posting>();
   private readonly totalLength: number[];
   /** Bumped on every change; cached per-posting weights older than this are stale. */
   private version = 0;
@@ -71,36 +81,65 @@ export class Bm25Corpus {
 
   /**
    * Add or replace a document given the terms of each field (same order as
-   * `fields`). `group` is what score() reports for it (defaults to the id).
+   * `fields`). `group` is what score() reports for it (defaults to the id,
+   * which only makes sense when groups are strings).
    */
-  upsert(id: string, fieldTerms: readonly FieldTerms[], group: string = id): void {
+  upsert(id: string, fieldTerms: readonly FieldTerms<K>[], group: G = id as G): void {
     this.remove(id);
     const nf = this.nf;
     const slot = this.freeSlots.pop() ?? this.slots.length;
-    const rows = new Map<string, number[]>();
+    const only = fieldTerms[0];
+    if (nf === 1 && only instanceof Map) {
+      this.upsertCounts(id, group, slot, only as ReadonlyMap<K, number>);
+      return;
+    }
+    // Term → row of per-field counts in one flat array: no small array per
+    // term, which matters for documents with thousands of character n-grams.
+    const rowOf = new Map<K, number>();
+    const counts: number[] = [];
     const lengths: number[] = [];
     for (let f = 0; f < nf; f++) {
       const terms = fieldTerms[f] ?? [];
       let length = 0;
-      const add = (term: string, count: number): void => {
-        let row = rows.get(term);
-        if (!row) rows.set(term, (row = new Array<number>(nf).fill(0)));
-        row[f] = (row[f] ?? 0) + count;
+      const add = (term: K, count: number): void => {
+        let row = rowOf.get(term);
+        if (row === undefined) {
+          row = rowOf.size;
+          rowOf.set(term, row);
+          for (let g = 0; g < nf; g++) counts.push(0);
+        }
+        counts[row * nf + f] = (counts[row * nf + f] as number) + count;
         length += count;
       };
-      if (Array.isArray(terms)) for (const term of terms as readonly string[]) add(term, 1);
-      else for (const [term, count] of terms as ReadonlyMap<string, number>) add(term, count);
+      if (Array.isArray(terms)) for (const term of terms as readonly K[]) add(term, 1);
+      else for (const [term, count] of terms as ReadonlyMap<K, number>) add(term, count);
       lengths.push(length);
       this.totalLength[f] = (this.totalLength[f] ?? 0) + length;
     }
-    for (const [term, row] of rows) {
+    for (const [term, row] of rowOf) {
       let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { slots: [], raw: [], sat: [], version: -1 }));
-      p.slots.push(slot);
-      for (let f = 0; f < nf; f++) p.raw.push(row[f] as number);
+      if (!p) this.postings.set(term, (p = { entries: [], sat: undefined, version: -1 }));
+      p.entries.push(slot);
+      for (let f = 0; f < nf; f++) p.entries.push(counts[row * nf + f] as number);
       p.version = -1;
     }
-    this.slots[slot] = { id, group, terms: [...rows.keys()], lengths };
+    this.slots[slot] = { id, group, terms: [...rowOf.keys()], lengths };
+    this.slotOf.set(id, slot);
+    this.version++;
+  }
+
+  /** upsert() of a one-field document given as term → count: the terms are already distinct. */
+  private upsertCounts(id: string, group: G, slot: number, counts: ReadonlyMap<K, number>): void {
+    let length = 0;
+    for (const [term, count] of counts) {
+      let p = this.postings.get(term);
+      if (!p) this.postings.set(term, (p = { entries: [], sat: undefined, version: -1 }));
+      p.entries.push(slot, count);
+      p.version = -1;
+      length += count;
+    }
+    this.totalLength[0] = (this.totalLength[0] ?? 0) + length;
+    this.slots[slot] = { id, group, terms: [...counts.keys()], lengths: [length] };
     this.slotOf.set(id, slot);
     this.version++;
   }
@@ -109,21 +148,21 @@ export class Bm25Corpus {
   remove(id: string): void {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return;
-    const nf = this.nf;
-    const doc = this.slots[slot] as DocEntry;
+    const stride = this.nf + 1;
+    const doc = this.slots[slot] as DocEntry<K, G>;
     for (const term of doc.terms) {
       const p = this.postings.get(term);
       if (!p) continue;
-      const i = p.slots.indexOf(slot);
-      if (i < 0) continue;
-      // Swap with the last entry, then drop the tail: order does not matter.
-      const last = p.slots.length - 1;
-      p.slots[i] = p.slots[last] as number;
-      for (let f = 0; f < nf; f++) p.raw[i * nf + f] = p.raw[last * nf + f] as number;
-      p.slots.pop();
-      p.raw.length = last * nf;
+      const e = p.entries;
+      let i = 0;
+      while (i < e.length && e[i] !== slot) i += stride;
+      if (i >= e.length) continue;
+      // Move the last entry into its place, then drop the tail: order does not matter.
+      const last = e.length - stride;
+      for (let k = 0; k < stride; k++) e[i + k] = e[last + k] as number;
+      e.length = last;
       p.version = -1;
-      if (p.slots.length === 0) this.postings.delete(term);
+      if (last === 0) this.postings.delete(term);
     }
     doc.lengths.forEach((l, f) => (this.totalLength[f] = (this.totalLength[f] ?? 0) - l));
     this.slots[slot] = undefined;
@@ -133,14 +172,18 @@ export class Bm25Corpus {
   }
 
   /** Number of documents containing `term`. */
-  df(term: string): number {
-    return this.postings.get(term)?.slots.length ?? 0;
+  df(term: K): number {
+    const p = this.postings.get(term);
+    return p === undefined ? 0 : p.entries.length / (this.nf + 1);
   }
 
   /** Robertson–Spärck Jones IDF, always positive. Unknown terms get the maximum. */
-  idf(term: string): number {
+  idf(term: K): number {
+    return this.idfOf(this.df(term));
+  }
+
+  private idfOf(df: number): number {
     const n = this.slotOf.size;
-    const df = this.df(term);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
@@ -148,7 +191,7 @@ export class Bm25Corpus {
    * Score every document that shares a term with the query; calls
    * `emit(group, score)` once per document.
    */
-  score(query: readonly WeightedTerm[], emit: (group: string, score: number) => void): void {
+  score(query: readonly WeightedTerm<K>[], emit: (group: G, score: number) => void): void {
     const n = this.slotOf.size;
     if (n === 0) return;
     if (this.acc.length < this.slots.length) {
@@ -158,14 +201,15 @@ export class Bm25Corpus {
     const acc = this.acc;
     const seen = this.seen;
     const touched: number[] = [];
+    const stride = this.nf + 1;
     for (const { term, weight } of query) {
       const p = this.postings.get(term);
       if (!p) continue;
-      if (p.version !== this.version) this.refresh(p);
-      const scale = weight * this.idf(term);
-      const { slots, sat } = p;
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i] as number;
+      const sat = p.version === this.version && p.sat !== undefined ? p.sat : this.refresh(p);
+      const e = p.entries;
+      const scale = weight * this.idfOf(e.length / stride);
+      for (let i = 0, j = 0; j < e.length; i++, j += stride) {
+        const slot = e[j] as number;
         if (seen[slot] === 0) {
           seen[slot] = 1;
           touched.push(slot);
@@ -174,31 +218,34 @@ export class Bm25Corpus {
       }
     }
     for (const slot of touched) {
-      emit((this.slots[slot] as DocEntry).group, acc[slot] as number);
+      emit((this.slots[slot] as DocEntry<K, G>).group, acc[slot] as number);
       acc[slot] = 0;
       seen[slot] = 0;
     }
   }
 
   /** Recompute the saturated BM25F weights of one posting for the current average lengths. */
-  private refresh(p: Posting): void {
+  private refresh(p: Posting): number[] {
     const nf = this.nf;
     const n = Math.max(this.slotOf.size, 1);
     const k1 = this.k1;
-    p.sat.length = p.slots.length;
-    for (let i = 0; i < p.slots.length; i++) {
-      const lengths = (this.slots[p.slots[i] as number] as DocEntry).lengths;
+    const e = p.entries;
+    const sat: number[] = [];
+    for (let j = 0; j < e.length; j += nf + 1) {
+      const lengths = (this.slots[e[j] as number] as DocEntry<K, G>).lengths;
       let tf = 0;
       for (let f = 0; f < nf; f++) {
-        const raw = p.raw[i * nf + f] as number;
+        const raw = e[j + 1 + f] as number;
         if (raw === 0) continue;
         const spec = this.fields[f] as FieldSpec;
         const avg = Math.max((this.totalLength[f] as number) / n, 1e-9);
         tf += (spec.weight * raw) / (1 - spec.b + (spec.b * (lengths[f] as number)) / avg);
       }
-      p.sat[i] = (tf * (k1 + 1)) / (tf + k1);
+      sat.push((tf * (k1 + 1)) / (tf + k1));
     }
+    p.sat = sat;
     p.version = this.version;
+    return sat;
   }
 
   /**
@@ -207,7 +254,7 @@ export class Bm25Corpus {
    * to turn scores into 0..1. `unknownWeight` is how much terms absent from
    * the corpus count (they make a query less answerable, but may be typos).
    */
-  selfScore(query: readonly WeightedTerm[], unknownWeight: number): number {
+  selfScore(query: readonly WeightedTerm<K>[], unknownWeight: number): number {
     const tf = Math.max(...this.fields.map((f) => f.weight));
     const sat = (tf * (this.k1 + 1)) / (tf + this.k1);
     let s = 0;

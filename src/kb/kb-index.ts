@@ -3,7 +3,7 @@
  * per language; every upsert/remove updates term statistics incrementally.
  */
 import type { KbArticle, KbCandidate, KbLang } from './article.js';
-import { confidences, SOFTMAX_CANDIDATES } from './confidence.js';
+import { confidences, CONFIDENCE_CANDIDATES } from './confidence.js';
 import { LanguageIndex } from './lang-index.js';
 import { detectLanguage } from './normalize.js';
 import { DEFAULT_MATCHER_OPTIONS, type MatcherOptions } from './options.js';
@@ -61,14 +61,15 @@ export class KbIndex {
 
   /**
    * Best matching articles for a customer message, best first. Confidence
-   * is computed over the whole ranking, so it is the same whatever `limit` is.
+   * reads only the first few candidates (src/kb/confidence.ts), so it is the
+   * same whatever `limit` is.
    */
   search(text: string, opts: SearchOptions = {}): KbCandidate[] {
     const limit = opts.limit ?? 5;
     const li = this.pickLanguage(text, opts.lang);
     if (!li || limit <= 0) return [];
-    const ranked = li.score(text);
-    const conf = confidences(ranked.slice(0, Math.max(limit, SOFTMAX_CANDIDATES)).map((r) => r.score));
+    const { ranked, explained, agreement, words } = li.search(text, Math.max(limit, CONFIDENCE_CANDIDATES));
+    const conf = confidences({ scores: explained, agreement, words }, limit);
     const out: KbCandidate[] = [];
     for (let i = 0; i < ranked.length && out.length < limit; i++) {
       const r = ranked[i]!;

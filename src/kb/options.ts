@@ -14,8 +14,15 @@ export interface MatcherOptions extends AnalyzerOptions {
   titleWeight: number;
   questionsWeight: number;
   bodyWeight: number;
-  /** Share of the nearest-example score in the blend; the rest is the article-level score. */
+  /**
+   * Shares of the blended score: nearest example question, character n-grams
+   * of the questions, cosine to the questions' centroid. The rest (1 − the
+   * three) goes to the article-level BM25F score. A share of 0 also skips
+   * building that view.
+   */
   exampleShare: number;
+  gramShare: number;
+  centroidShare: number;
   /** How much query words unknown to the KB lower the normalized score (0 = ignored). */
   unknownWeight: number;
 }
@@ -27,7 +34,9 @@ export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
   titleWeight: 2,
   questionsWeight: 1,
   bodyWeight: 0.3,
-  exampleShare: 0.2,
+  exampleShare: 0,
+  gramShare: 1 / 3,
+  centroidShare: 1 / 3,
   unknownWeight: 0.5,
   bigramWeight: 0.5,
   typoWeight: 0.8,

@@ -70,4 +70,49 @@ describe('Bm25Corpus', () => {
     // An unknown word makes the query less answerable.
     expect(c.selfScore([...q, { term: 'zebra', weight: 1 }], 0.5)).toBeGreaterThan(self);
   });
+
+  it('scores a one-field document given as counts exactly like the same terms as a list', () => {
+    const asList = new Bm25Corpus([{ weight: 1, b: 0.75 }]);
+    const asCounts = new Bm25Corpus([{ weight: 1, b: 0.75 }]);
+    const docs: Record<string, string[]> = { a: ['x', 'x', 'y'], b: ['y', 'z'], c: ['x', 'z', 'z', 'w'] };
+    for (const [id, terms] of Object.entries(docs)) {
+      asList.upsert(id, [terms]);
+      const counts = new Map<string, number>();
+      for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+      asCounts.upsert(id, [counts]);
+    }
+    expect(scores(asCounts, ['x', 'z'])).toEqual(scores(asList, ['x', 'z']));
+    asList.remove('b');
+    asCounts.remove('b');
+    expect(scores(asCounts, ['y', 'z'])).toEqual(scores(asList, ['y', 'z']));
+    expect(asCounts.df('z')).toBe(1);
+  });
+
+  it('takes numeric terms and numeric groups', () => {
+    const c = new Bm25Corpus<number, number>([{ weight: 1, b: 0.75 }]);
+    c.upsert('a', [new Map([[7, 2], [9, 1]])], 0);
+    c.upsert('b', [new Map([[9, 1]])], 1);
+    const out = new Map<number, number>();
+    c.score([{ term: 7, weight: 1 }, { term: 9, weight: 1 }], (g, s) => out.set(g, s));
+    expect([...out.keys()].sort()).toEqual([0, 1]);
+    expect(out.get(0)).toBeGreaterThan(out.get(1) as number);
+    c.remove('a');
+    expect(c.df(7)).toBe(0);
+    expect(c.df(9)).toBe(1);
+  });
+
+  it('keeps every other document intact when one in the middle of a posting is removed', () => {
+    const c = new Bm25Corpus([
+      { weight: 2, b: 0.5 },
+      { weight: 1, b: 0.5 },
+    ]);
+    const fresh = new Bm25Corpus([
+      { weight: 2, b: 0.5 },
+      { weight: 1, b: 0.5 },
+    ]);
+    for (const id of ['a', 'b', 'c', 'd']) c.upsert(id, [['card', id], ['card', 'fee']]);
+    c.remove('b');
+    for (const id of ['a', 'c', 'd']) fresh.upsert(id, [['card', id], ['card', 'fee']]);
+    expect(scores(c, ['card', 'fee', 'c'])).toEqual(scores(fresh, ['card', 'fee', 'c']));
+  });
 });
