@@ -1,5 +1,5 @@
 /**
- * Ingest benchmark: `npm run bench:ingest [-- --messages 10000 --conversations 1000 --concurrency 32]`.
+ * Ingest benchmark: `npm run bench:ingest [-- --messages 10000 --conversations 1000 --concurrency 8]`.
  *
  * Starts the gateway as its own process (the same `src/main.ts` that `npm start` runs) on a
  * fresh database and Redis prefix, drives the API channel with signed `POST /api/v1/inbound`
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: 'string', default: '10000' },
     conversations: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '500' },
     url: { type: 'string' },
     secret: { type: 'string' },
