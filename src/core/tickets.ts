@@ -32,6 +32,8 @@ export interface TicketPatch {
   assignee?: string | null;
   /** Team name, or null. */
   team?: string | null;
+  /** Support line: 1, 2 or 3 (escalation raises it). */
+  line?: number;
   /**
    * Hand the ticket back to the bot (true) or take it from the bot (false). Resolving a ticket
    * hands it back too, unless the patch says otherwise: a customer who writes again later
@@ -41,6 +43,9 @@ export interface TicketPatch {
 }
 
 type Changes = Record<string, { from: unknown; to: unknown }>;
+
+/** The highest support line. */
+export const MAX_LINE = 3;
 
 /** The author name used for replies sent with no agent named. */
 const DEFAULT_AGENT_NAME = 'Support';
@@ -105,7 +110,7 @@ export class TicketService {
   }
 
   /**
-   * Changes a ticket's status, priority, tags, category, assignee or team. With `ifUnassigned`
+   * Changes a ticket's status, priority, support line, tags, category, assignee or team. With `ifUnassigned`
    * the change applies only while the ticket has no assignee (checked under the row lock), else
    * ConflictError: two agents pulling the same ticket at once get it once.
    */
@@ -113,6 +118,9 @@ export class TicketService {
     if (patch.status === 'new') throw new ValidationError('a ticket cannot be set back to new', 'status');
     if (patch.pendingUntil && patch.status !== 'pending') {
       throw new ValidationError('pendingUntil goes with status "pending"', 'pendingUntil');
+    }
+    if (patch.line !== undefined && !(Number.isInteger(patch.line) && patch.line >= 1 && patch.line <= MAX_LINE)) {
+      throw new ValidationError(`line must be 1, 2 or ${MAX_LINE}`, 'line');
     }
     const assignee =
       patch.assignee === undefined ? undefined : patch.assignee ? await this.findAgent(patch.assignee, 'assignee') : null;
@@ -148,6 +156,7 @@ export class TicketService {
         }
       }
       if (patch.priority) set('priority', t.priority, patch.priority);
+      if (patch.line !== undefined) set('line', t.line, patch.line);
       if (patch.tags) set('tags', t.tags, [...new Set(patch.tags.map((x) => x.trim()).filter(Boolean))].sort());
       if (patch.category !== undefined) set('category', t.category, patch.category);
       if (assignee !== undefined) {
@@ -176,7 +185,7 @@ export class TicketService {
 type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
-    'status' | 'pendingUntil' | 'priority' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
+    'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
   >;
 
 /** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
@@ -187,7 +196,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
   return tx.ticket.findUniqueOrThrow({
     where: { id },
     select: {
-      id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, tags: true,
+      id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
     },
   });

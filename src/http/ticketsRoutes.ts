@@ -58,6 +58,7 @@ const patchBody = z
     assignee: text().nullable().optional(),
     team: text().nullable().optional(),
     botActive: z.boolean().optional(),
+    line: z.number().int().min(1).max(3).optional(),
     actor: text().optional(),
   })
   .strict();

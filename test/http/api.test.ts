@@ -33,6 +33,7 @@ interface TicketJson {
   number: number;
   status: string;
   priority: string;
+  line: number;
   channel: string;
   subject: string | null;
   contact: { id: string; name: string | null; email: string | null; phone: string | null; language: string | null };
@@ -693,6 +694,18 @@ describe('PATCH /api/v1/tickets/:number', () => {
     const ticket = await getTicket(number);
     expect(ticket).toMatchObject(expected);
     expect(ticket.events.map((e) => e.type)).toEqual(expect.arrayContaining(['status_changed', 'priority_changed', 'tags_changed', 'category_changed', 'assigneeId_changed']));
+  });
+
+  it('moves a ticket to another support line (1 to 3), and refuses other lines naming the field', async () => {
+    const { number } = await newTicket();
+    expect((await patch(number, { line: 2 })).line).toBe(2);
+    expect((await getTicket(number)).line).toBe(2);
+    for (const line of [0, 4, 1.5, '2']) {
+      const res = await t.api('PATCH', `/tickets/${number}`, { line });
+      expect(res.status).toBe(400);
+      expect((await json<{ field?: string }>(res)).field).toBe('line');
+    }
+    expect((await getTicket(number)).line).toBe(2);
   });
 
   it('unassigns and clears the category with null', async () => {

@@ -1,10 +1,13 @@
 /** The ticket card the Slack desk posts in the agents' channel, and the text it mirrors into its thread. */
 import type { Attachment } from '../../core/model.js';
+import type { SnoozeChoice } from './snooze.js';
 
 export interface CardTicket {
   number: number;
   status: string;
   priority: string;
+  /** Support line, 1–3. */
+  line: number;
   category: string | null;
   channel: string;
   customerName: string | null;
@@ -16,7 +19,35 @@ export interface CardTicket {
 
 type Block = Record<string, unknown>;
 
-export const ACTIONS = { take: 'desk_take', resolve: 'desk_resolve', snooze: 'desk_snooze_1h' } as const;
+export const ACTIONS = {
+  take: 'desk_take',
+  resolve: 'desk_resolve',
+  snooze: 'desk_snooze_1h',
+  snooze4h: 'desk_snooze_4h',
+  snoozeTomorrow: 'desk_snooze_tomorrow',
+  priority: 'desk_priority',
+  escalate: 'desk_escalate',
+} as const;
+
+/** Snooze buttons: action id → choice. */
+export const SNOOZE_ACTIONS: Record<string, SnoozeChoice> = { [ACTIONS.snooze]: '1h', [ACTIONS.snooze4h]: '4h', [ACTIONS.snoozeTomorrow]: 'tomorrow' };
+
+/** Priorities, lowest first (the Priority select's options; Escalate moves one step up). */
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type PriorityName = (typeof PRIORITIES)[number];
+
+/** The Priority select's option value: `<ticket number>:<priority>`. */
+export function priorityOption(number: number, priority: string): Block {
+  return { text: { type: 'plain_text', text: priority }, value: `${number}:${priority}` };
+}
+
+/** Reads a Priority select value back; undefined when it is not one. */
+export function parsePriorityValue(value: string | undefined): { number: number; priority: PriorityName } | undefined {
+  const m = /^(\d+):(\w+)$/.exec(value ?? '');
+  const priority = m?.[2] as PriorityName | undefined;
+  if (!m || !priority || !PRIORITIES.includes(priority)) return undefined;
+  return { number: Number(m[1]), priority };
+}
 
 /** Slack's text needs only &, < and > escaped. */
 export function escapeSlack(text: string): string {
@@ -52,6 +83,7 @@ export function cardBlocks(t: CardTicket): Block[] {
     `*Channel*\n${t.channel}`,
     `*Category*\n${escapeSlack(t.category ?? '—')}`,
     `*Priority*\n${t.priority}`,
+    `*Line*\n${t.line}`,
     `*Status*\n${status}`,
     `*Assignee*\n${t.assignee ? escapeSlack(`${t.assignee.name} (@${t.assignee.handle})`) : 'unassigned'}`,
   ];
@@ -63,13 +95,28 @@ export function cardBlocks(t: CardTicket): Block[] {
   if (t.firstMessage) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `>${escapeSlack(clip(t.firstMessage, 2500)).replace(/\n/g, '\n>')}` } });
   const closed = t.status === 'resolved' || t.status === 'closed';
   const value = String(t.number);
+  const button = (action_id: string, text: string, extra: Block = {}): Block => ({ type: 'button', action_id, text: { type: 'plain_text', text }, value, ...extra });
   const buttons: Block[] = [];
-  if (!t.assignee) buttons.push({ type: 'button', action_id: ACTIONS.take, text: { type: 'plain_text', text: 'Take' }, value });
+  if (!t.assignee) buttons.push(button(ACTIONS.take, 'Take'));
   if (!closed) {
-    buttons.push({ type: 'button', action_id: ACTIONS.resolve, style: 'primary', text: { type: 'plain_text', text: 'Resolve' }, value });
-    buttons.push({ type: 'button', action_id: ACTIONS.snooze, text: { type: 'plain_text', text: 'Snooze 1h' }, value });
+    buttons.push(button(ACTIONS.resolve, 'Resolve', { style: 'primary' }));
+    buttons.push({
+      type: 'static_select',
+      action_id: ACTIONS.priority,
+      placeholder: { type: 'plain_text', text: 'Priority' },
+      options: PRIORITIES.map((p) => priorityOption(t.number, p)),
+      ...(PRIORITIES.includes(t.priority as PriorityName) ? { initial_option: priorityOption(t.number, t.priority) } : {}),
+    });
+    buttons.push(button(ACTIONS.escalate, 'Escalate', { style: 'danger' }));
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: `ticket_${t.number}`, elements: buttons });
+  if (!closed) {
+    blocks.push({
+      type: 'actions',
+      block_id: `snooze_${t.number}`,
+      elements: [button(ACTIONS.snooze, 'Snooze 1h'), button(ACTIONS.snooze4h, 'Snooze 4h'), button(ACTIONS.snoozeTomorrow, 'Snooze till tomorrow 09:00')],
+    });
+  }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Reply in the thread to answer the customer; start with `note:` for an internal note.' }] });
   return blocks;
 }

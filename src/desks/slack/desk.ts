@@ -24,7 +24,10 @@ import type { Actor } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from './api.js';
-import { ACTIONS, cardBlocks, cardText, mirrorText, slackToPlain, type CardTicket } from './card.js';
+import { listTickets } from '../../core/ticketQueries.js';
+import { MAX_LINE } from '../../core/tickets.js';
+import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
+import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { verifySlackSignature } from './verify.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -32,7 +35,8 @@ const DESK = 'slack';
 /** How long an event id (and a mirrored message) is remembered. */
 const EVENT_TTL_S = 60 * 60;
 const MIRROR_TTL_S = 7 * 24 * 60 * 60;
-const SNOOZE_MS = 60 * 60 * 1000;
+/** How many tickets `/desk find` lists. */
+const FIND_LIMIT = 10;
 const NOTE_PREFIX = /^\s*(?:note|заметка)\s*:\s*/i;
 
 export interface SlackDeskSettings {
@@ -45,6 +49,8 @@ export interface SlackDeskSettings {
 export interface SlackDeskOptions {
   /** chat.postMessage per second per channel; Slack allows about 1. */
   postsPerSecond: number;
+  /** The zone "Snooze till tomorrow 09:00" is read in (default Europe/Moscow). */
+  timeZone: string;
 }
 
 interface SlackMessageEvent {
@@ -76,6 +82,7 @@ export class SlackDesk implements Desk {
   private detach: Array<() => void> = [];
   private botUserId: string | undefined;
   private readonly keyPrefix: string;
+  private readonly timeZone: string;
 
   constructor(
     private readonly settings: SlackDeskSettings,
@@ -83,6 +90,7 @@ export class SlackDesk implements Desk {
     options: Partial<SlackDeskOptions> = {},
   ) {
     this.keyPrefix = `${deps.config.REDIS_PREFIX}:slack-desk`;
+    this.timeZone = options.timeZone ?? DEFAULT_DESK_TIME_ZONE;
     this.api = new SlackApi({
       token: settings.token,
       apiUrl: settings.apiUrl,
@@ -215,12 +223,19 @@ export class SlackDesk implements Desk {
     }
     const actor: Actor = { kind: 'agent', name: agent.name, agentId: agent.id };
     for (const action of p.actions) {
-      const number = Number(action.value);
-      if (!Number.isInteger(number)) continue;
+      const picked = action.action_id === ACTIONS.priority ? parsePriorityValue(action.selected_option?.value) : undefined;
+      const number = picked ? picked.number : Number(action.value);
+      if (!Number.isInteger(number) || number <= 0) continue;
+      const snooze = action.action_id ? SNOOZE_ACTIONS[action.action_id] : undefined;
       try {
         if (action.action_id === ACTIONS.take) await this.deps.tickets.update(number, { assignee: agent.handle }, actor);
         else if (action.action_id === ACTIONS.resolve) await this.deps.tickets.update(number, { status: 'resolved' }, actor);
-        else if (action.action_id === ACTIONS.snooze) await this.deps.tickets.update(number, { status: 'pending', pendingUntil: new Date(Date.now() + SNOOZE_MS) }, actor);
+        else if (snooze) await this.deps.tickets.update(number, { status: 'pending', pendingUntil: snoozeUntil(snooze, new Date(), this.timeZone) }, actor);
+        else if (picked) await this.deps.tickets.update(number, { priority: picked.priority }, actor);
+        else if (action.action_id === ACTIONS.escalate) {
+          const note = await this.escalate(number, actor);
+          if (note) await this.api.postEphemeral({ channel, user: p.user.id, text: `#${number}: ${note}` });
+        }
       } catch (err) {
         await this.api.postEphemeral({ channel, user: p.user.id, text: `#${number}: ${explain(err)}` });
       }
@@ -228,13 +243,39 @@ export class SlackDesk implements Desk {
     // The card itself is updated by the `ticket.updated` listener, whoever made the change.
   }
 
-  /** `/desk next|mine|status`: the answer is shown to the caller only. */
+  /**
+   * Escalate: the next support line (at most MAX_LINE) and one step more priority, in one
+   * TicketService.update. Returns a note for the agent when there was nothing left to raise.
+   */
+  private async escalate(number: number, actor: Actor): Promise<string | undefined> {
+    const t = await this.deps.db.ticket.findUnique({ where: { number }, select: { line: true, priority: true } });
+    if (!t) throw new NotFoundError(`ticket #${number} not found`);
+    const line = Math.min(t.line + 1, MAX_LINE);
+    const priority = PRIORITIES[Math.min(PRIORITIES.indexOf(t.priority) + 1, PRIORITIES.length - 1)] ?? t.priority;
+    if (line === t.line && priority === t.priority) return `already at line ${MAX_LINE} and urgent: nothing to escalate.`;
+    await this.deps.tickets.update(number, { line, priority }, actor);
+    return undefined;
+  }
+
+  /** `/desk next|mine|find|status`: the answer is shown to the caller only. */
   private async onCommand(form: URLSearchParams): Promise<string> {
     const user = form.get('user_id') ?? '';
     const agent = await this.identify(user);
     if (!agent) return REFUSAL;
-    const [sub = 'help'] = (form.get('text') ?? '').trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const text = (form.get('text') ?? '').trim();
+    const [sub = 'help'] = text.toLowerCase().split(/\s+/).filter(Boolean);
     const { db } = this.deps;
+    if (sub === 'find') {
+      const q = text.replace(/^\S+\s*/, '').trim();
+      if (!q) return 'Usage: `/desk find <text>` searches ticket subjects and customers (name, email, phone).';
+      const { tickets, total } = await listTickets(db, { q, limit: FIND_LIMIT, sort: '-updatedAt' });
+      if (!tickets.length) return `No tickets match "${escapeSlack(q)}".`;
+      const lines = tickets.map(
+        (t) => `• #${t.number} · ${t.status} · ${escapeSlack(t.contact.name ?? t.contact.email ?? t.contact.phone ?? 'Customer')} · ${escapeSlack(t.subject ?? '(no subject)')}`,
+      );
+      const more = total > tickets.length ? [`…and ${total - tickets.length} more: narrow the search.`] : [];
+      return [`Tickets matching "${escapeSlack(q)}":`, ...lines, ...more].join('\n');
+    }
     if (sub === 'next') {
       // The oldest unassigned ticket people should handle; `ifUnassigned` re-checks under the row
       // lock, so two agents pulling at once get different tickets.
@@ -278,7 +319,7 @@ export class SlackDesk implements Desk {
       ]);
       return `Queue: ${queue} unassigned · overdue: ${overdue}`;
     }
-    return 'Usage: `/desk next` takes the oldest unassigned ticket, `/desk mine` lists yours, `/desk status` shows the queue.';
+    return 'Usage: `/desk next` takes the oldest unassigned ticket, `/desk mine` lists yours, `/desk find <text>` searches tickets, `/desk status` shows the queue.';
   }
 
   /** The agent behind a Slack user: by Slack user id, else by the profile email (then remembered). */
@@ -365,7 +406,7 @@ export class SlackDesk implements Desk {
     const t = await this.deps.db.ticket.findUnique({
       where: { id: ticketId },
       select: {
-        number: true, status: true, priority: true, category: true, channel: true, firstResponseDueAt: true, pendingUntil: true,
+        number: true, status: true, priority: true, line: true, category: true, channel: true, firstResponseDueAt: true, pendingUntil: true,
         contact: { select: { name: true } },
         assignee: { select: { handle: true, name: true } },
         messages: { where: { authorKind: 'customer' }, orderBy: { seq: 'asc' }, take: 1, select: { id: true, text: true } },
@@ -375,7 +416,7 @@ export class SlackDesk implements Desk {
     const first = t.messages[0];
     return {
       ticket: {
-        number: t.number, status: t.status, priority: t.priority, category: t.category, channel: t.channel,
+        number: t.number, status: t.status, priority: t.priority, line: t.line, category: t.category, channel: t.channel,
         customerName: t.contact.name, assignee: t.assignee, firstResponseDueAt: t.firstResponseDueAt, pendingUntil: t.pendingUntil,
         firstMessage: first?.text ?? null,
       },
@@ -413,7 +454,7 @@ interface Interaction {
   user?: { id?: string };
   channel?: { id?: string };
   message?: { ts?: string };
-  actions?: Array<{ action_id?: string; value?: string }>;
+  actions?: Array<{ action_id?: string; value?: string; selected_option?: { value?: string } }>;
 }
 
 const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackDesk } from '../../../src/desks/slack/index.js';
+import { tomorrowMorning } from '../../../src/desks/slack/snooze.js';
 import { slackSignature } from '../../../src/desks/slack/verify.js';
 import { SAMPLE_KB_DIR } from '../../../src/kb/setup.js';
 import { API_SECRET, eventually, startTestGateway, type TestGateway } from '../../support/gateway.js';
@@ -79,6 +80,17 @@ function pressButton(user: string, actionId: string, ticketNumber: number, cardT
   return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
 }
 
+function pickPriority(user: string, ticketNumber: number, cardTs: string, priority: string) {
+  const payload = {
+    type: 'block_actions',
+    user: { id: user },
+    channel: { id: CHANNEL },
+    message: { ts: cardTs },
+    actions: [{ action_id: 'desk_priority', block_id: `ticket_${ticketNumber}`, type: 'static_select', selected_option: { text: { type: 'plain_text', text: priority }, value: `${ticketNumber}:${priority}` } }],
+  };
+  return signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+}
+
 function slash(user: string, text: string) {
   return signed(new URLSearchParams({ command: '/desk', text, user_id: user, channel_id: CHANNEL, team_id: 'T1' }).toString(), 'application/x-www-form-urlencoded');
 }
@@ -118,7 +130,7 @@ describe('Slack desk', () => {
     const { number, ts, chatId } = await handOff('Ivan Petrov');
     const card = slack.of('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).startsWith(`#${number} `))!;
     const blocks = JSON.stringify(card.args.blocks);
-    for (const part of ['Ticket #', 'Ivan Petrov', '*Channel*\\napi', '*Priority*\\nnormal', 'I want to talk to a human', 'desk_take', 'desk_resolve', 'desk_snooze_1h']) {
+    for (const part of ['Ticket #', 'Ivan Petrov', '*Channel*\\napi', '*Priority*\\nnormal', '*Line*\\n1', 'I want to talk to a human', 'desk_take', 'desk_resolve', 'desk_snooze_1h', 'desk_snooze_4h', 'desk_snooze_tomorrow', 'desk_priority', 'desk_escalate']) {
       expect(blocks).toContain(part);
     }
     // The bot's handoff message lands in the thread (as the story before the card).
@@ -209,6 +221,77 @@ describe('Slack desk', () => {
     // A stranger's press changes nothing.
     await pressButton('USTRANGER', 'desk_take', number, ts);
     await eventually(() => slack.of('chat.postEphemeral').filter((c) => c.args.user === 'USTRANGER').length >= 2, 5000, 'the refusal');
+  });
+
+  it('Snooze 4h and Snooze till tomorrow 09:00 (Europe/Moscow) set pendingUntil', async () => {
+    const { number, ts } = await handOff('Sleepy');
+    const before = Date.now();
+    await pressButton('UALICE', 'desk_snooze_4h', number, ts);
+    const four = await eventually(async () => {
+      const x = await ticket(number);
+      return x.status === 'pending' && x.pendingUntil ? x : undefined;
+    }, 5000, 'the 4h snooze');
+    expect(four.pendingUntil!.getTime()).toBeGreaterThanOrEqual(before + 4 * 60 * 60_000 - 1000);
+    expect(four.pendingUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 4 * 60 * 60_000 + 1000);
+
+    const pressedAt = new Date();
+    await pressButton('UALICE', 'desk_snooze_tomorrow', number, ts);
+    const expected = tomorrowMorning(pressedAt, 'Europe/Moscow').getTime();
+    const morning = await eventually(async () => {
+      const x = await ticket(number);
+      return x.pendingUntil && x.pendingUntil.getTime() !== four.pendingUntil!.getTime() ? x : undefined;
+    }, 5000, 'the tomorrow snooze');
+    // (Unless the test runs across Moscow midnight, it is exactly tomorrow's 09:00 MSK.)
+    expect([expected, tomorrowMorning(new Date(), 'Europe/Moscow').getTime()]).toContain(morning.pendingUntil!.getTime());
+    expect(morning.status).toBe('pending');
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes(morning.pendingUntil!.toISOString())), 5000, 'the card showing the snooze');
+  });
+
+  it('the Priority select and Escalate change the ticket through TicketService and update the card', async () => {
+    const { number, ts } = await handOff('Urgent Ursula');
+    expect((await pickPriority('UALICE', number, ts, 'high')).status).toBe(200);
+    await eventually(async () => (await ticket(number)).priority === 'high', 5000, 'the priority change');
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('*Priority*\\nhigh')), 5000, 'the card after the priority change');
+    const card = slack.of('chat.update').filter((c) => c.args.ts === ts).at(-1)!;
+    const select = (card.args.blocks as Array<{ elements?: Array<{ action_id?: string; initial_option?: { value?: string } }> }>)
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === 'desk_priority');
+    expect(select?.initial_option?.value).toBe(`${number}:high`);
+
+    // A forged option value changes nothing.
+    await pickPriority('UALICE', number, ts, 'critical');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await ticket(number)).priority).toBe('high');
+
+    await pressButton('UALICE', 'desk_escalate', number, ts);
+    await eventually(async () => {
+      const x = await ticket(number);
+      return x.line === 2 && x.priority === 'urgent' ? x : undefined;
+    }, 5000, 'the escalation');
+    await eventually(() => slack.of('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('*Line*\\n2') && JSON.stringify(c.args.blocks).includes('*Priority*\\nurgent')), 5000, 'the card after escalation');
+
+    await pressButton('UALICE', 'desk_escalate', number, ts);
+    await eventually(async () => (await ticket(number)).line === 3, 5000, 'the second escalation');
+    await t.gateway.events.idle();
+    await pressButton('UALICE', 'desk_escalate', number, ts);
+    await eventually(() => slack.of('chat.postEphemeral').some((c) => c.args.user === 'UALICE' && String(c.args.text).includes(`#${number}: already at line 3`)), 5000, 'the note at the top line');
+    const after = await ticket(number);
+    expect([after.line, after.priority]).toEqual([3, 'urgent']);
+
+    const audit = await t.gateway.db.ticketEvent.findMany({ where: { ticket: { number } }, orderBy: { seq: 'asc' } });
+    const byAlice = audit.filter((e) => e.actorKind === 'agent' && e.actorName === 'Alice');
+    expect(byAlice.filter((e) => e.type === 'line_changed').map((e) => e.data)).toEqual([{ from: 1, to: 2 }, { from: 2, to: 3 }]);
+    expect(byAlice.filter((e) => e.type === 'priority_changed').map((e) => e.data)).toEqual([{ from: 'normal', to: 'high' }, { from: 'high', to: 'urgent' }]);
+  });
+
+  it('/desk find lists matching tickets with number, status, customer and subject', async () => {
+    const { number } = await handOff('Zebulon Findme');
+    const found = ((await (await slash('UALICE', 'find zebulon FINDME')).json()) as { text: string; response_type: string });
+    expect(found.response_type).toBe('ephemeral');
+    expect(found.text).toMatch(new RegExp(`#${number} · \\w+ · Zebulon Findme · `));
+    expect(((await (await slash('UALICE', 'find no-such-customer-xyz')).json()) as { text: string }).text).toMatch(/No tickets match/);
+    expect(((await (await slash('UALICE', 'find')).json()) as { text: string }).text).toMatch(/Usage: `\/desk find/);
+    expect(((await (await slash('USTRANGER', 'find zebulon')).json()) as { text: string }).text).toMatch(/not an agent/);
   });
 
   it('/desk next gives two agents pulling at the same instant different tickets; mine and status answer', async () => {
