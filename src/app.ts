@@ -168,8 +168,12 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   const channelStatus = () => ({
-    widget: { status: 'connected', visitors: widgetHub.connectedVisitors },
-    api: { status: config.API_CHANNEL_SECRET ? 'connected' : 'off', outbound: config.API_CHANNEL_WEBHOOK_URL ? 'on' : 'off' },
+    // The same shape as the adapters' ChannelStatus (state + detail), so one reader handles every channel.
+    widget: { state: 'connected', detail: `${widgetHub.connectedVisitors} visitors connected`, visitors: widgetHub.connectedVisitors },
+    api: {
+      state: config.API_CHANNEL_SECRET ? 'connected' : 'off',
+      detail: config.API_CHANNEL_SECRET ? `replies ${config.API_CHANNEL_WEBHOOK_URL ? 'POSTed to API_CHANNEL_WEBHOOK_URL' : 'not sent: API_CHANNEL_WEBHOOK_URL is not set'}` : 'API_CHANNEL_SECRET is not set',
+    },
     ...adapters.statuses(),
   });
   app.get('/healthz', healthHandler(db, healthRedis, channelStatus, deskStatus));

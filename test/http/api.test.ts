@@ -201,7 +201,7 @@ describe('GET /healthz', () => {
     }, 8000, 'healthz 200');
     const body = await json<{ status: string; database: string; redis: string; channels: Record<string, unknown> }>(res);
     expect(body).toMatchObject({ status: 'ok', database: 'ok', redis: 'ok' });
-    expect(body.channels).toMatchObject({ api: { status: 'connected', outbound: 'on' } });
+    expect(body.channels).toMatchObject({ api: { state: 'connected', detail: expect.stringContaining('POSTed to API_CHANNEL_WEBHOOK_URL') } });
   });
 
   it('answers 503 naming Redis once Redis stops, and the gateway still stops promptly', async () => {

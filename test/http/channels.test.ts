@@ -66,8 +66,8 @@ describe('channel adapters', () => {
     expect(channels.whatsapp).toMatchObject({ state: 'connecting' });
     expect(channels.slack).toMatchObject({ state: 'off' });
     // The built-in channels keep their own shape.
-    expect(channels.api).toMatchObject({ status: 'connected' });
-    expect(channels.widget).toMatchObject({ status: 'connected' });
+    expect(channels.api).toMatchObject({ state: 'connected' });
+    expect(channels.widget).toMatchObject({ state: 'connected' });
 
     expect((await fetch(`${t.baseUrl}/api/v1/channels`)).status).toBe(401);
     const listed = (await (await t.api('GET', '/channels')).json()) as Record<string, { state?: string }>;
