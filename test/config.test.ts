@@ -223,6 +223,27 @@ describe('loadDeskConfig', () => {
     expect(err.message).toMatch(/^desk\.yaml:1: [^:]/);
   });
 
+  it('loads the sample calendars and SLA policies', async () => {
+    const desk = await loadDeskConfig('config/desk.yaml');
+    expect(desk.calendars?.office?.timeZone).toBe('Europe/Moscow');
+    expect(desk.sla?.find((p) => p.priority === 'normal' && !p.category)).toMatchObject({ calendar: 'office', firstResponse: 3 * 3_600_000, resolution: 24 * 3_600_000 });
+  });
+
+  it('names the line of a bad calendar, an unknown calendar and a bad duration', () => {
+    const calendar = 'calendars:\n  office:\n    timeZone: Europe/Moscow\n    hours: { mon: ["09:00-17:00"] }\n';
+    const badZone = thrown(() => parseDeskConfig('calendars:\n  office:\n    timeZone: Mars/Olympus\n    hours: { mon: ["09:00-17:00"] }\n', 'desk.yaml'));
+    expect(badZone).toBeInstanceOf(DeskConfigError);
+    expect(badZone.message).toMatch(/^desk\.yaml:3: calendars\.office: calendar "office": unknown time zone "Mars\/Olympus"/);
+    const badHours = thrown(() => parseDeskConfig('calendars:\n  office:\n    timeZone: UTC\n    hours: { mon: ["09:00-13:00", "12:00-17:00"] }\n', 'desk.yaml'));
+    expect(badHours.message).toMatch(/^desk\.yaml:3: .*overlap/);
+    const unknown = thrown(() => parseDeskConfig(`${calendar}sla:\n  - priority: high\n    calendar: ofice\n    firstResponse: 1h\n    resolution: 8h\n`, 'desk.yaml'));
+    expect(unknown.message).toBe('desk.yaml:7: sla.0.calendar: unknown calendar "ofice" (declared: office)');
+    const duration = thrown(() => parseDeskConfig(`${calendar}sla:\n  - priority: high\n    firstResponse: soon\n    resolution: 8h\n`, 'desk.yaml'));
+    expect(duration.message).toMatch(/^desk\.yaml:7: sla\.0\.firstResponse: a duration like/);
+    const twice = thrown(() => parseDeskConfig('sla:\n  - { priority: low, firstResponse: 1h, resolution: 2h }\n  - { priority: low, firstResponse: 2h, resolution: 3h }\n', 'desk.yaml'));
+    expect(twice.message).toMatch(/^desk\.yaml:3: sla\.1: a second policy for priority "low"/);
+  });
+
   it('names the file when it does not exist', async () => {
     const file = path.join(dir, 'missing.yaml');
     const err = await loadError(file);

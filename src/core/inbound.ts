@@ -23,6 +23,8 @@ import { recordEdit } from './edits.js';
 import type { EventBus } from './events.js';
 import type { InboundEdit, InboundMessage } from './model.js';
 import { audit } from './audit.js';
+import { pendingPauses } from './sla/pauses.js';
+import { SlaClock, type DueTimes } from './sla/policy.js';
 
 export interface IngestResult {
   ticketId: string;
@@ -41,6 +43,7 @@ export class InboundPipeline {
     private readonly db: Db,
     private readonly events: EventBus,
     private readonly attachments: AttachmentKeeper,
+    private readonly sla: SlaClock = SlaClock.none(),
   ) {}
 
   /**
@@ -93,6 +96,9 @@ export class InboundPipeline {
    * and ticket as needed. Returns null when the message turns out to be stored already.
    */
   private async ingestLocked(msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
+    // Due times of the ticket this message may open (new tickets get the default priority),
+    // computed outside the transaction so that no lock waits on calendar math.
+    const due = this.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
     return this.db
       .$transaction(async (tx) => {
         const contactId = await resolveContact(tx, msg.channel, msg.from);
@@ -101,7 +107,7 @@ export class InboundPipeline {
         // (not before) means a duplicate never even draws a ticket number.
         const state = await conversationState(tx, conversationId, msg);
         if (state.duplicate) return null;
-        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state);
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, due, this.sla);
         const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
         // The unique key still guards a redelivery that came in through another conversation.
         if (!messageId) throw new DuplicateDelivery();
@@ -304,12 +310,16 @@ async function threadIntoTicket(
   contactId: string,
   sentAt: Date,
   { live, lastClosedId }: ConversationState,
+  due: DueTimes,
+  sla: SlaClock,
 ): Promise<Threaded> {
   const actor = { kind: 'customer' as const, name: msg.from.name ?? null };
   if (live) {
     if (live.status === 'resolved' || live.status === 'pending') {
       // The customer wrote again: a resolved ticket reopens, a pending one stops waiting.
-      await tx.ticket.update({ where: { id: live.id }, data: { status: 'open', pendingUntil: null, resolvedAt: null } });
+      const data: Prisma.TicketUpdateInput = { status: 'open', pendingUntil: null, resolvedAt: null };
+      if (live.status === 'pending') Object.assign(data, await resumedDueTimes(tx, sla, live.id));
+      await tx.ticket.update({ where: { id: live.id }, data });
       await audit(tx, live.id, live.status === 'resolved' ? 'reopened' : 'status_changed', actor, { from: live.status, to: 'open' });
       return { ticket: live, created: false, previousTicketId: null, changes: { status: { from: live.status, to: 'open' } } };
     }
@@ -319,9 +329,10 @@ async function threadIntoTicket(
   const data = JSON.stringify({ channel: msg.channel, previousTicketId: lastClosedId });
   const rows = await tx.$queryRaw<Array<{ id: string; number: number }>>`
     WITH ticket AS (
-      INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "category", "openedAt", "previousTicketId", "updatedAt")
+      INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "category", "openedAt", "previousTicketId", "updatedAt",
+                            "firstResponseDueAt", "resolutionDueAt")
       VALUES (gen_random_uuid(), ${conversationId}::uuid, ${contactId}::uuid, ${msg.channel}::"Channel", ${msg.text.slice(0, SUBJECT_LENGTH) || null},
-              ${msg.topic ?? null}, ${sentAt}, ${lastClosedId}::uuid, now())
+              ${msg.topic ?? null}, ${sentAt}, ${lastClosedId}::uuid, now(), ${due.firstResponseDueAt}, ${due.resolutionDueAt})
       RETURNING "id", "number"
     ), created AS (
       INSERT INTO "TicketEvent" ("id", "ticketId", "type", "actorKind", "actorName", "data")
@@ -331,4 +342,17 @@ async function threadIntoTicket(
   const ticket = rows[0];
   if (!ticket) throw new Error('ticket insert returned no row');
   return { ticket, created: true, previousTicketId: lastClosedId, changes: null };
+}
+
+/** A pending ticket goes back to open: its unmet due times move later by the business time it spent pending. */
+async function resumedDueTimes(tx: Prisma.TransactionClient, sla: SlaClock, ticketId: string): Promise<Partial<DueTimes>> {
+  const t = await tx.ticket.findUniqueOrThrow({
+    where: { id: ticketId },
+    select: { priority: true, category: true, openedAt: true, firstRespondedAt: true, resolvedAt: true },
+  });
+  const due = sla.dueTimes(t, await pendingPauses(tx, ticketId, new Date()));
+  return {
+    ...(t.firstRespondedAt ? {} : { firstResponseDueAt: due.firstResponseDueAt }),
+    ...(t.resolvedAt ? {} : { resolutionDueAt: due.resolutionDueAt }),
+  };
 }

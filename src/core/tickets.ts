@@ -11,6 +11,8 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
 import type { Attachment } from './model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
+import { pendingPauses } from './sla/pauses.js';
+import { SlaClock } from './sla/policy.js';
 
 export interface ReplyInput {
   text: string;
@@ -55,6 +57,7 @@ export class TicketService {
     private readonly db: Db,
     private readonly outbox: Outbox,
     private readonly events: EventBus,
+    private readonly sla: SlaClock = SlaClock.none(),
   ) {}
 
   /** Finds an agent by handle or email, or refuses naming the field. */
@@ -164,6 +167,14 @@ export class TicketService {
         if (assignee) set('botActive', t.botActive, false);
       }
       if (team !== undefined) set('teamId', t.teamId, team?.id ?? null);
+      // SLA: a new priority or category, or the end of a pending period, recomputes the unmet due times.
+      const leavingPending = t.status === 'pending' && changes.status !== undefined;
+      if (leavingPending || changes.priority || changes.category) {
+        const pauses = await pendingPauses(tx, t.id, leavingPending ? new Date() : undefined);
+        const due = this.sla.dueTimes({ priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt }, pauses);
+        if (!t.firstRespondedAt) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
+        if (!t.resolvedAt) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
+      }
       if (patch.botActive !== undefined) set('botActive', t.botActive, patch.botActive);
       else if (patch.status === 'resolved' && t.status !== 'resolved') set('botActive', t.botActive, true);
       if (!Object.keys(changes).length) return { ticket: t, changes };
@@ -185,7 +196,8 @@ export class TicketService {
 type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
-    'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
+    | 'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
+    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt'
   >;
 
 /** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
@@ -198,6 +210,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
     select: {
       id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
+      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true,
     },
   });
 }

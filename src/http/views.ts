@@ -1,4 +1,5 @@
 /** The JSON shapes of the REST API (part of its contract: keep field names stable). */
+import { slaStatus } from '../core/sla/policy.js';
 import type { TicketDetail, TicketRow } from '../core/ticketQueries.js';
 
 type MessageRow = TicketDetail['messages'][number];
@@ -27,6 +28,8 @@ export function ticketView(t: TicketRow) {
     firstRespondedAt: t.firstRespondedAt,
     resolvedAt: t.resolvedAt,
     closedAt: t.closedAt,
+    /** Breached = met after its due time, or unmet and past it (an unmet target of a pending ticket is paused). */
+    sla: slaStatus(t),
     csat: t.csatScore === null ? null : { score: t.csatScore, comment: t.csatComment },
   };
 }
