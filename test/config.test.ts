@@ -181,7 +181,7 @@ describe('loadDeskConfig', () => {
 
   it('loads a valid file and an empty one', async () => {
     const ok = await deskFile('ok.yaml', 'categories:\n  - path: support/hardware\n    title: { ru: Железо, en: Hardware }\n');
-    expect((await loadDeskConfig(ok)).categories).toEqual([{ path: 'support/hardware', title: { ru: 'Железо', en: 'Hardware' } }]);
+    expect((await loadDeskConfig(ok)).categories).toEqual([{ path: 'support/hardware', title: { ru: 'Железо', en: 'Hardware' }, keywords: [] }]);
     const empty = await deskFile('empty.yaml', '');
     expect((await loadDeskConfig(empty)).categories).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe('loadDeskConfig', () => {
     );
     const err = await loadError(file);
     expect(err).toBeInstanceOf(DeskConfigError);
-    expect(err.message).toBe(`${file}:4: categories.1.path: a path like "support/hardware"`);
+    expect(err.message).toBe(`${file}:4: categories.1.path: a path like "support/hardware" (letters, digits, _ and -, parts joined by /)`);
   });
 
   it('names a missing translation', async () => {

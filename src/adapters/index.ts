@@ -10,7 +10,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
-import type { DeskConfig } from '../core/deskConfig.js';
+import type { DeskTopics } from '../core/deskConfig.js';
 import type { FileStore } from '../core/files.js';
 import type { Db } from '../db/prisma.js';
 import type { Logger } from '../logger.js';
@@ -30,7 +30,7 @@ export interface ChannelAdapterDeps {
   /** Customers' stored files: read one to upload an attachment (its url is /api/v1/files/<id>). */
   files: FileStore;
   /** The desk configuration: categories are the topic buttons (Telegram's /start). */
-  desk: DeskConfig;
+  desk: DeskTopics;
   /** Guards admin routes an adapter mounts (e.g. WhatsApp's QR code) with the REST API's bearer token. */
   requireAdmin: RequestHandler;
   /**

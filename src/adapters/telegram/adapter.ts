@@ -12,7 +12,7 @@
 import { Bot, BotError } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Router } from 'express';
-import type { DeskConfig } from '../../core/deskConfig.js';
+import type { DeskTopics } from '../../core/deskConfig.js';
 import type { Logger } from '../../logger.js';
 import { StatusTracker, type ChannelAdapter, type ChannelStatus, type InboundSink } from '../adapter.js';
 import { STANDBY_DETAIL, type RedisLease } from '../lease.js';
@@ -38,7 +38,7 @@ export interface TelegramAdapterOptions {
   webhook?: { url: string; secret: string };
   sink: InboundSink;
   store: TelegramStore;
-  desk: DeskConfig;
+  desk: DeskTopics;
   log: Logger;
   /** Timeout of one Bot API call (sends, getFile …). */
   timeoutMs: number;

@@ -9,7 +9,7 @@
  *   /status  the customer's open tickets with their status
  */
 import type { CommandContext, Context } from 'grammy';
-import { topicsFor, type DeskConfig } from '../../core/deskConfig.js';
+import { topicsFor, type DeskTopics } from '../../core/deskConfig.js';
 import { kbButtonId } from '../../kb/replies.js';
 import { BOT_TEXTS } from '../../kb/texts.js';
 import { inlineKeyboard } from './buttons.js';
@@ -42,7 +42,7 @@ export const COMMAND_MENU = {
 };
 
 export interface CommandDeps {
-  desk: DeskConfig;
+  desk: DeskTopics;
   store: TelegramStore;
   ingest: Ingest;
 }

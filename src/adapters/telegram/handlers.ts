@@ -9,7 +9,7 @@
  */
 import type { Bot, Context } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { DeskConfig } from '../../core/deskConfig.js';
+import type { DeskTopics } from '../../core/deskConfig.js';
 import type { InboundMessage } from '../../core/model.js';
 import type { Logger } from '../../logger.js';
 import type { InboundSink } from '../adapter.js';
@@ -35,7 +35,7 @@ export type Ingest = (msg: Message, extras?: InboundExtras) => Promise<void>;
 export interface HandlerDeps {
   sink: InboundSink;
   store: TelegramStore;
-  desk: DeskConfig;
+  desk: DeskTopics;
   fetchFile: FileFetcher;
   /** Ids of buttons recently sent as hashed callback data (this instance's memory). */
   recentHashedButtons: () => Iterable<string>;

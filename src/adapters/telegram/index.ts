@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config.js';
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
-import type { DeskConfig } from '../../core/deskConfig.js';
+import type { DeskTopics } from '../../core/deskConfig.js';
 import type { FileStore } from '../../core/files.js';
 import type { ChannelSender } from '../../core/model.js';
 import type { Db } from '../../db/prisma.js';
@@ -33,7 +33,7 @@ export interface TelegramDeps {
   config: TelegramConfig;
   sink: InboundSink;
   db: Db;
-  desk: DeskConfig;
+  desk: DeskTopics;
   log: Logger;
   /** Our stored copies of files: outbound attachments are uploaded from here. */
   files?: FileStore;

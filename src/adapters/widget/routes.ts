@@ -2,12 +2,12 @@
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { topicsFor, type DeskConfig, type Lang } from '../../core/deskConfig.js';
+import { topicsFor, type DeskTopics, type Lang } from '../../core/deskConfig.js';
 import { issueVisitorToken, readVisitorToken } from './token.js';
 
 export interface WidgetRoutesOptions {
   secret: string;
-  desk: DeskConfig;
+  desk: DeskTopics;
   publicDir: string;
   allowedOrigins: string;
 }
