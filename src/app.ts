@@ -33,7 +33,7 @@ import { loadDeskConfig } from './core/deskConfig.js';
 import { EventBus } from './core/events.js';
 import { FileStore } from './core/files.js';
 import { InboundPipeline } from './core/inbound.js';
-import { SlaClock } from './core/sla/policy.js';
+import { DeskSettings } from './core/deskSettings.js';
 import { Outbox } from './core/outbox.js';
 import { TicketService } from './core/tickets.js';
 import { migrateDatabase, redactUrl } from './db/migrate.js';
@@ -123,15 +123,15 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // 2. The core: it knows nothing of adapters.
   const events = new EventBus(log);
   const files = new FileStore(db, config.ATTACHMENT_MAX_BYTES);
-  // SLA policies and calendars reach the core as a clock, as categories reach the adapters: from the desk file read above.
-  const sla = SlaClock.fromConfig(desk);
-  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), sla);
+  // The desk configuration in force (SLA policies, teams, routing …): the core reads it at the moment it acts.
+  const settings = new DeskSettings(desk);
+  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings);
   const bullPrefix = `${config.REDIS_PREFIX}:bull`;
   const deliveryQueue = new DeliveryQueue(redis.queue, { prefix: bullPrefix, maxAttempts: config.DELIVERY_MAX_ATTEMPTS });
   // Without a listener BullMQ prints every error with console.error, past the logger and LOG_LEVEL.
   deliveryQueue.queue.on('error', (err) => log.warn({ err: err.message }, 'delivery queue error'));
   const outbox = new Outbox(db, deliveryQueue, events);
-  const tickets = new TicketService(db, outbox, events, sla);
+  const tickets = new TicketService(db, outbox, events, settings);
   const channels = new ChannelRegistry();
 
   // 3. Channel adapters: they translate, the core decides.
@@ -208,6 +208,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     db,
     redis,
     events,
+    settings,
     pipeline,
     tickets,
     outbox,

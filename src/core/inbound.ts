@@ -24,7 +24,8 @@ import type { EventBus } from './events.js';
 import type { InboundEdit, InboundMessage } from './model.js';
 import { audit } from './audit.js';
 import { pendingPauses } from './sla/pauses.js';
-import { SlaClock, type DueTimes } from './sla/policy.js';
+import { DeskSettings } from './deskSettings.js';
+import type { DueTimes, SlaClock } from './sla/policy.js';
 
 export interface IngestResult {
   ticketId: string;
@@ -43,7 +44,7 @@ export class InboundPipeline {
     private readonly db: Db,
     private readonly events: EventBus,
     private readonly attachments: AttachmentKeeper,
-    private readonly sla: SlaClock = SlaClock.none(),
+    private readonly settings: DeskSettings = new DeskSettings(),
   ) {}
 
   /**
@@ -98,7 +99,7 @@ export class InboundPipeline {
   private async ingestLocked(msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
     // Due times of the ticket this message may open (new tickets get the default priority),
     // computed outside the transaction so that no lock waits on calendar math.
-    const due = this.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
+    const due = this.settings.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
     return this.db
       .$transaction(async (tx) => {
         const contactId = await resolveContact(tx, msg.channel, msg.from);
@@ -107,7 +108,7 @@ export class InboundPipeline {
         // (not before) means a duplicate never even draws a ticket number.
         const state = await conversationState(tx, conversationId, msg);
         if (state.duplicate) return null;
-        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, due, this.sla);
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, due, this.settings.sla);
         const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
         // The unique key still guards a redelivery that came in through another conversation.
         if (!messageId) throw new DuplicateDelivery();

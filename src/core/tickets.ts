@@ -12,7 +12,7 @@ import type { Actor, EventBus } from './events.js';
 import type { Attachment } from './model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
 import { pendingPauses } from './sla/pauses.js';
-import { SlaClock } from './sla/policy.js';
+import { DeskSettings } from './deskSettings.js';
 
 export interface ReplyInput {
   text: string;
@@ -57,7 +57,7 @@ export class TicketService {
     private readonly db: Db,
     private readonly outbox: Outbox,
     private readonly events: EventBus,
-    private readonly sla: SlaClock = SlaClock.none(),
+    private readonly settings: DeskSettings = new DeskSettings(),
   ) {}
 
   /** Finds an agent by handle or email, or refuses naming the field. */
@@ -171,7 +171,7 @@ export class TicketService {
       const leavingPending = t.status === 'pending' && changes.status !== undefined;
       if (leavingPending || changes.priority || changes.category) {
         const pauses = await pendingPauses(tx, t.id, leavingPending ? new Date() : undefined);
-        const due = this.sla.dueTimes({ priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt }, pauses);
+        const due = this.settings.sla.dueTimes({ priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt }, pauses);
         if (!t.firstRespondedAt) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
         if (!t.resolvedAt) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
       }
