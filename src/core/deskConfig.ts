@@ -19,16 +19,16 @@ const template = localized;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 const HOUR_MS = 3_600_000;
-const UNIT_MS: Record<string, number> = { d: 24 * HOUR_MS, h: HOUR_MS, m: 60_000 };
+const UNIT_MS: Record<string, number> = { d: 24 * HOUR_MS, h: HOUR_MS, m: 60_000, s: 1000 };
 
 /**
  * A business-time duration: "90m", "3h", "1h30m", "2d" (d = 24 hours of business time, not a
- * calendar day and not one working day). Parsed into milliseconds.
+ * calendar day and not one working day); "s" (seconds) exists for tests. Parsed into milliseconds.
  */
 const duration = z
   .string()
-  .regex(/^\s*(\d+\s*[dhm]\s*)+$/, 'a duration like "3h", "90m", "1h30m" or "2d" (d = 24 business hours)')
-  .transform((text) => [...text.matchAll(/(\d+)\s*([dhm])/g)].reduce((sum, m) => sum + Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0), 0))
+  .regex(/^\s*(\d+\s*[dhms]\s*)+$/, 'a duration like "3h", "90m", "1h30m" or "2d" (d = 24 business hours)')
+  .transform((text) => [...text.matchAll(/(\d+)\s*([dhms])/g)].reduce((sum, m) => sum + Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0), 0))
   .refine((ms) => ms > 0, 'must be longer than zero');
 
 /** BusinessCalendar's spec (src/core/sla/calendar.ts) minus the name, which is the key. */
