@@ -43,6 +43,8 @@ import { errorHandler, HttpError } from './http/errors.js';
 import { filesRouter } from './http/filesRoutes.js';
 import { healthHandler } from './http/health.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
+import { viewsRouter } from './http/viewsRoutes.js';
+import { contactsRouter } from './http/contactsRoutes.js';
 import { kbRouter } from './http/kbRoutes.js';
 import { createDesks, type Desk, type DeskDeps } from './desks/index.js';
 import { createKnowledgeBase } from './kb/setup.js';
@@ -186,7 +188,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
   // Files first: an upload's raw body (whatever its type) must not meet the JSON parser below.
   app.use('/api/v1', requireAdmin, filesRouter(files));
-  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, files));
+  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
+  app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
     res.json(channelStatus());

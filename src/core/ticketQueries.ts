@@ -3,7 +3,14 @@ import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
 
-export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority', 'number', '-number'] as const;
+/**
+ * Ticket list orders. `priority` goes from low to urgent (`-priority`: the most urgent first),
+ * ties by the nearest deadline; `deadline` puts the nearest unmet due time first (tickets with
+ * none last); `age` the longest-waiting first (by when the customer wrote). A leading "-" reverses.
+ */
+export const TICKET_SORTS = [
+  'createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority', 'number', '-number', 'deadline', '-deadline', 'age', '-age',
+] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
 
 export interface TicketFilter {
@@ -14,6 +21,10 @@ export interface TicketFilter {
   assignee?: string;
   team?: string;
   tag?: string;
+  /** Every one of these tags. */
+  tags?: string[];
+  /** Only tickets marked overdue (true) or not (false). */
+  overdue?: boolean;
   category?: string;
   /** Free text: the subject, or the contact's name, email or phone. */
   q?: string;
@@ -39,7 +50,8 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
     ...(f.channel?.length ? { channel: { in: f.channel } } : {}),
     ...(f.assignee === 'none' ? { assigneeId: null } : f.assignee ? { assignee: { handle: f.assignee.replace(/^@/, '') } } : {}),
     ...(f.team ? { team: { name: f.team } } : {}),
-    ...(f.tag ? { tags: { has: f.tag } } : {}),
+    ...(f.tag || f.tags?.length ? { tags: { hasEvery: [...(f.tag ? [f.tag] : []), ...(f.tags ?? [])] } } : {}),
+    ...(f.overdue !== undefined ? { overdue: f.overdue } : {}),
     ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${likeLiteral(f.category)}/` } }] } : {}),
     ...(q
       ? {
@@ -56,16 +68,29 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
         }
       : {}),
   };
-  const sort = f.sort ?? '-createdAt';
-  const direction: Prisma.SortOrder = sort.startsWith('-') ? 'desc' : 'asc';
-  const key = sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'priority' | 'number';
-  // Ties break by number, so paging is stable.
-  const orderBy: Prisma.TicketOrderByWithRelationInput[] = [{ [key]: direction }, ...(key === 'number' ? [] : [{ number: direction }])];
+  const orderBy = ticketOrder(f.sort ?? '-createdAt');
   const [tickets, total] = await Promise.all([
     db.ticket.findMany({ where, orderBy, include: ticketInclude, take: f.limit ?? 50, skip: f.offset ?? 0 }),
     db.ticket.count({ where }),
   ]);
   return { tickets, total };
+}
+
+/** The ORDER BY of a sort; ties break by number, so paging is stable. */
+function ticketOrder(sort: TicketSort): Prisma.TicketOrderByWithRelationInput[] {
+  const reversed = sort.startsWith('-');
+  const key = sort.replace(/^-/, '');
+  const dir: Prisma.SortOrder = reversed ? 'desc' : 'asc';
+  switch (key) {
+    case 'priority':
+      return [{ priority: dir }, { nextDueAt: { sort: 'asc', nulls: 'last' } }, { number: 'asc' }];
+    case 'deadline':
+      return [{ nextDueAt: { sort: dir, nulls: 'last' } }, { priority: 'desc' }, { number: 'asc' }];
+    case 'age':
+      return [{ openedAt: dir }, { number: dir }];
+    default:
+      return [{ [key]: dir }, ...(key === 'number' ? [] : [{ number: dir }])];
+  }
 }
 
 /**

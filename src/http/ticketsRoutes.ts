@@ -2,36 +2,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/prisma.js';
-import { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
+import { Priority, TicketStatus } from '../generated/prisma/enums.js';
 import { NotFoundError } from '../core/errors.js';
 import { storedAttachment, type FileStore } from '../core/files.js';
 import type { Attachment } from '../core/model.js';
 import { HttpError } from './errors.js';
 import { text } from './schemas.js';
-import { getTicket, listTickets, TICKET_SORTS } from '../core/ticketQueries.js';
+import { getTicket, listTickets } from '../core/ticketQueries.js';
+import { ticketListQuery } from './ticketFilter.js';
 import type { TicketService } from '../core/tickets.js';
+import type { EventBus } from '../core/events.js';
+import { mergeTickets } from '../core/ticketMerge.js';
 import { ticketDetailView, ticketView } from './views.js';
-
-const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(item))
-    .optional();
-
-const listQuery = z.object({
-  status: csv(z.enum(TicketStatus)),
-  priority: csv(z.enum(Priority)),
-  channel: csv(z.enum(Channel)),
-  assignee: text().optional(),
-  team: text().optional(),
-  tag: text().optional(),
-  category: text().optional(),
-  q: text().optional(),
-  sort: z.enum(TICKET_SORTS).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  offset: z.coerce.number().int().min(0).optional(),
-});
 
 const replyBody = z
   .object({
@@ -72,11 +54,11 @@ const ticketNumber = {
   },
 };
 
-export function ticketsRouter(db: Db, tickets: TicketService, files?: FileStore): Router {
+export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, files?: FileStore): Router {
   const router = Router();
 
   router.get('/tickets', async (req, res) => {
-    const filter = listQuery.parse(req.query);
+    const filter = ticketListQuery.parse(req.query);
     const { tickets: rows, total } = await listTickets(db, filter);
     res.json({ tickets: rows.map(ticketView), total });
   });
@@ -108,6 +90,17 @@ export function ticketsRouter(db: Db, tickets: TicketService, files?: FileStore)
     const ticket = await getTicket(db, number);
     if (!ticket) throw new NotFoundError(`ticket #${number} not found`);
     res.json(ticketView(ticket));
+  });
+
+  /** Merges this ticket into another of the same customer: its messages move there, it is closed. */
+  router.post('/tickets/:number/merge', async (req, res) => {
+    const number = ticketNumber.parse(req.params.number);
+    const body = z.object({ into: z.number().int().min(1), actor: text().optional() }).strict().parse(req.body);
+    const agent = body.actor ? await tickets.findAgent(body.actor, 'actor') : null;
+    const { movedMessages } = await mergeTickets(db, events, number, body.into, { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null });
+    const target = await getTicket(db, body.into);
+    if (!target) throw new NotFoundError(`ticket #${body.into} not found`);
+    res.json({ movedMessages, ticket: ticketView(target) });
   });
 
   router.get('/agents', async (_req, res) => {

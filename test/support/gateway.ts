@@ -50,6 +50,8 @@ export async function startTestGateway(
     DELIVERY_MAX_ATTEMPTS: '4',
     DELIVERY_SWEEP_INTERVAL_MS: '500',
     DELIVERY_SWEEP_GRACE_MS: '300',
+    // Categories, calendars and SLA only: tests of teams, routing, automation or timers pass their own DESK_CONFIG.
+    DESK_CONFIG: 'test/fixtures/desk-basic.yaml',
     ...env,
   });
   const gateway = await createGateway(config, createLogger(config.LOG_LEVEL), { ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.desks ? { desks: opts.desks } : {}) });

@@ -1,0 +1,92 @@
+/**
+ * Saved views: named ticket lists (filters + a sort) shared by the agents, e.g. "Overdue VIP",
+ * "My open", "Unassigned Telegram". GET /views/:id/tickets runs one.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/prisma.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { NotFoundError } from '../core/errors.js';
+import { listTickets, TICKET_SORTS, type TicketSort } from '../core/ticketQueries.js';
+import { HttpError } from './errors.js';
+import { text } from './schemas.js';
+import { viewFilters, type ViewFilters } from './ticketFilter.js';
+import { ticketView } from './views.js';
+
+const viewBody = z
+  .object({
+    name: text().trim().min(1).max(100),
+    filters: viewFilters.default({}),
+    /** priority, deadline, age, … (see TICKET_SORTS); "-priority" puts the most urgent first. */
+    sort: z.enum(TICKET_SORTS).default('-priority'),
+  })
+  .strict();
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
+type ViewRow = Prisma.SavedViewGetPayload<object>;
+
+function view(v: ViewRow) {
+  return { id: v.id, name: v.name, filters: v.filters as ViewFilters, sort: v.sort, createdAt: v.createdAt, updatedAt: v.updatedAt };
+}
+
+/** A unique-name clash becomes a 409 naming the field. */
+function nameTaken(name: string) {
+  return (err: unknown): never => {
+    if ((err as { code?: string }).code === 'P2002') throw new HttpError(409, 'conflict', `a view named "${name}" already exists`, 'name');
+    throw err;
+  };
+}
+
+async function findView(db: Db, id: string): Promise<ViewRow> {
+  const found = z.uuid().safeParse(id).success ? await db.savedView.findUnique({ where: { id } }) : null;
+  if (!found) throw new NotFoundError(`view ${id} not found`);
+  return found;
+}
+
+export function viewsRouter(db: Db): Router {
+  const router = Router();
+
+  router.get('/views', async (_req, res) => {
+    const views = await db.savedView.findMany({ orderBy: { name: 'asc' } });
+    res.json({ views: views.map(view) });
+  });
+
+  router.post('/views', async (req, res) => {
+    const body = viewBody.parse(req.body);
+    const created = await db.savedView.create({ data: { name: body.name, filters: body.filters, sort: body.sort } }).catch(nameTaken(body.name));
+    res.status(201).json(view(created));
+  });
+
+  router.get('/views/:id', async (req, res) => {
+    res.json(view(await findView(db, req.params.id)));
+  });
+
+  router.put('/views/:id', async (req, res) => {
+    const body = viewBody.parse(req.body);
+    await findView(db, req.params.id);
+    const updated = await db.savedView
+      .update({ where: { id: req.params.id }, data: { name: body.name, filters: body.filters, sort: body.sort } })
+      .catch(nameTaken(body.name));
+    res.json(view(updated));
+  });
+
+  router.delete('/views/:id', async (req, res) => {
+    await findView(db, req.params.id);
+    await db.savedView.delete({ where: { id: req.params.id } });
+    res.status(204).end();
+  });
+
+  router.get('/views/:id/tickets', async (req, res) => {
+    const saved = await findView(db, req.params.id);
+    // Stored filters were validated when saved; parse again so a view saved by an older version cannot inject anything.
+    const filters = viewFilters.parse(saved.filters);
+    const { tickets, total } = await listTickets(db, { ...filters, sort: saved.sort as TicketSort, ...page.parse(req.query) });
+    res.json({ view: view(saved), tickets: tickets.map(ticketView), total });
+  });
+
+  return router;
+}
