@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { sign } from '../src/adapters/api/signature.js';
+import { sign } from '../src/signature.js';
 import { deleteKeysWithPrefix } from '../src/redis.js';
 import { freePort } from '../scripts/lib/net.js';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sign } from '../../src/adapters/api/signature.js';
+import { sign } from '../../src/signature.js';
 import { TICKET_SORTS } from '../../src/core/ticketQueries.js';
 import { dropDatabase } from '../support/db.js';
 import { ADMIN_TOKEN, API_SECRET, eventually, startTestGateway, type TestGateway } from '../support/gateway.js';

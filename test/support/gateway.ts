@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
-import { sign } from '../../src/adapters/api/signature.js';
+import { sign } from '../../src/signature.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { deleteKeysWithPrefix } from '../../src/redis.js';

@@ -1,7 +1,7 @@
 /** A stand-in for an integrator's webhook: records signed POSTs, and can be told to fail. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verify } from '../../src/adapters/api/signature.js';
+import { verify } from '../../src/signature.js';
 
 export interface Received {
   body: Record<string, unknown>;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { InboundPipeline } from '../../core/inbound.js';
 import { HttpError } from '../../http/errors.js';
 import { text } from '../../http/schemas.js';
-import { SIGNATURE_HEADER, verify } from './signature.js';
+import { SIGNATURE_HEADER, verify } from '../../signature.js';
 
 const body = z.object({
   chatId: text().min(1).max(200),

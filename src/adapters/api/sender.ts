@@ -2,7 +2,7 @@
 import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
 import type { ChannelSender, OutboundMessage, SendResult } from '../../core/model.js';
 import { retryAfterMs } from '../http.js';
-import { sign, SIGNATURE_HEADER } from './signature.js';
+import { sign, SIGNATURE_HEADER } from '../../signature.js';
 
 /** How long a 429 without Retry-After makes a message wait. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;

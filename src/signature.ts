@@ -1,4 +1,4 @@
-/** HMAC-SHA256 signatures of the API channel: `X-Signature: sha256=<hex>` over the raw body. */
+/** HMAC-SHA256 signatures of what we exchange with other systems (the API channel, automation webhooks): `X-Signature: sha256=<hex>` over the raw body. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-signature';
