@@ -49,6 +49,7 @@
       nameRequired: 'Укажите, пожалуйста, имя.', contactRequired: 'Укажите email или телефон.',
       contactInvalid: 'Похоже, в email или телефоне опечатка.', messageRequired: 'Напишите, пожалуйста, сообщение.',
       generic: 'Что-то пошло не так. Попробуйте ещё раз.',
+      rating: 'Оценка от 1 до 5', of5: 'из 5',
     },
     en: {
       title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
@@ -59,6 +60,7 @@
       nameRequired: 'Please enter your name.', contactRequired: 'Please enter your email or phone.',
       contactInvalid: 'The email or phone looks mistyped.', messageRequired: 'Please write a message.',
       generic: 'Something went wrong. Please try again.',
+      rating: 'Rating from 1 to 5', of5: 'of 5',
     },
   };
 
@@ -274,7 +276,7 @@
       el.append(h('div', { class: 'od-author', 'data-testid': 'od-msg-author' }, [name]));
     }
     el.append(h('div', { class: 'od-bubble' }, [renderText(m.text), renderTime(m.sentAt)]));
-    if (m.buttons?.length) el.append(renderButtons(m.buttons));
+    if (m.buttons?.length) el.append(isRating(m.buttons) ? renderStars(m.buttons) : renderButtons(m.buttons));
     if (kind === 'customer') markSent(el); // whatever the server sends us has been delivered
     return el;
   }
@@ -314,6 +316,34 @@
       btn.addEventListener('click', () => pressButton(row, btn, b));
       row.append(btn);
     }
+    return row;
+  }
+
+  /** A satisfaction survey: its buttons are the ratings csat:1 … csat:5. @param {MsgButton[]} buttons */
+  function isRating(buttons) {
+    return buttons.every((b) => /^csat:[1-5]$/.test(String(b.id)));
+  }
+
+  /** The survey's buttons as a row of stars, lit up to the one under the pointer. @param {MsgButton[]} buttons */
+  function renderStars(buttons) {
+    const row = h('div', { class: 'od-stars', role: 'group', 'aria-label': T.rating });
+    /** @type {HTMLButtonElement[]} */
+    const stars = [];
+    /** @param {number} upTo @param {string} cls */
+    const light = (upTo, cls) => stars.forEach((s, i) => s.classList.toggle(cls, i < upTo));
+    buttons.forEach((b, i) => {
+      const star = h('button', { type: 'button', class: 'od-star', 'data-testid': 'od-star', 'data-button-id': String(b.id),
+        'aria-label': `${i + 1} ${T.of5}`, title: `${i + 1} ${T.of5}` }, ['★']);
+      star.addEventListener('mouseenter', () => light(i + 1, 'is-lit'));
+      star.addEventListener('focus', () => light(i + 1, 'is-lit'));
+      star.addEventListener('click', () => {
+        light(i + 1, 'is-on');
+        pressButton(row, star, b);
+      });
+      stars.push(star);
+      row.append(star);
+    });
+    row.addEventListener('mouseleave', () => light(0, 'is-lit'));
     return row;
   }
 
@@ -781,6 +811,12 @@ textarea.od-field { resize: vertical; min-height: 80px; }
 .od-choice:hover:not(:disabled) { background: #eef2ff; }
 .od-choice:disabled { opacity: .5; cursor: default; }
 .od-choice.is-chosen { opacity: 1; background: var(--accent); color: #fff; }
+.od-stars { display: flex; gap: 2px; margin-top: 4px; }
+.od-star { border: 0; background: none; padding: 0 2px; font-size: 26px; line-height: 1; color: #d1d5db; cursor: pointer; transition: transform .1s; }
+.od-star.is-lit, .od-star.is-on { color: #f59e0b; }
+.od-star:hover:not(:disabled) { transform: scale(1.15); }
+.od-star:disabled { cursor: default; }
+.od-star:focus-visible { outline: 2px solid #a5b4fc; border-radius: 4px; }
 .od-suggestions { padding: 8px 10px; border: 1px solid var(--line); border-radius: 10px; background: #f9fafb; font-size: 13px; }
 .od-chat .od-suggestions { margin: 0 10px 6px; }
 .od-suggest-caption { color: var(--muted); font-size: 12px; margin-bottom: 4px; }

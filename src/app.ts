@@ -21,6 +21,7 @@ import { widgetRouter } from './adapters/widget/routes.js';
 import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
 import { createChannelAdapters, type ChannelAdapterDeps } from './adapters/index.js';
+import { TelegramDeskTap } from './adapters/telegram/deskTap.js';
 import { AdapterLifecycle } from './adapters/lifecycle.js';
 import type { Config } from './config.js';
 import { AttachmentKeeper } from './core/attachments.js';
@@ -29,12 +30,22 @@ import { DeliveryQueue } from './core/delivery/queue.js';
 import { SendRateLimiter } from './core/delivery/rateLimit.js';
 import { DeliverySweep } from './core/delivery/sweep.js';
 import { DeliveryWorker } from './core/delivery/worker.js';
-import { loadDeskConfig } from './core/deskConfig.js';
+import { createTimers } from './core/timers/index.js';
+import { AutomationEngine } from './core/automation/engine.js';
+import { WebhookQueue, WebhookWorker } from './core/automation/webhooks.js';
+import type { DeskTopics } from './core/deskConfig.js';
+import { AssignmentService } from './core/assignment/service.js';
+import { silenceDueAt } from './core/assignment/silence.js';
+import { DeskConfigFeed } from './core/directory/feed.js';
+import { DeskConfigStore } from './core/directory/store.js';
 import { EventBus } from './core/events.js';
 import { FileStore } from './core/files.js';
 import { InboundPipeline } from './core/inbound.js';
 import { DeskSettings } from './core/deskSettings.js';
 import { Outbox } from './core/outbox.js';
+import { CannedResponses } from './core/canned.js';
+import { CsatReplies } from './core/notify/csatReply.js';
+import { StatusNotifications } from './core/notify/statusNotifications.js';
 import { TicketService } from './core/tickets.js';
 import { migrateDatabase, redactUrl } from './db/migrate.js';
 import { createDb } from './db/prisma.js';
@@ -43,6 +54,8 @@ import { errorHandler, HttpError } from './http/errors.js';
 import { filesRouter } from './http/filesRoutes.js';
 import { healthHandler } from './http/health.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
+import { cannedRouter } from './http/cannedRoutes.js';
+import { deskRouter } from './http/deskRoutes.js';
 import { viewsRouter } from './http/viewsRoutes.js';
 import { contactsRouter } from './http/contactsRoutes.js';
 import { kbRouter } from './http/kbRoutes.js';
@@ -120,20 +133,34 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // queueing a PING per probe until it comes back.
   const healthRedis = createRedis(config.REDIS_URL, { enableOfflineQueue: false });
   healthRedis.on('error', () => undefined); // the connections above already log Redis trouble
-  const desk = await loadDeskConfig(config.DESK_CONFIG);
 
   // 2. The core: it knows nothing of adapters.
   const events = new EventBus(log);
   const files = new FileStore(db, config.ATTACHMENT_MAX_BYTES);
   // The desk configuration in force (SLA policies, teams, routing …): the core reads it at the moment it acts.
-  const settings = new DeskSettings(desk);
-  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings);
+  const settings = new DeskSettings();
+  // Versioned in PostgreSQL: DESK_CONFIG becomes a new version when the file changed (validated:
+  // an error names the line), the newest version is in force, and teams and agents follow it.
+  const deskConfigs = new DeskConfigStore(db, settings, config.DESK_CONFIG, log, new DeskConfigFeed(redis.pub, redis.sub, `${config.REDIS_PREFIX}:desk-config:changed`, log));
+  await deskConfigs.load();
+  // Channels offer the topics (categories) in force at the moment they show them.
+  const desk: DeskTopics = {
+    get categories() {
+      return settings.current.categories;
+    },
+  };
   const bullPrefix = `${config.REDIS_PREFIX}:bull`;
   const deliveryQueue = new DeliveryQueue(redis.queue, { prefix: bullPrefix, maxAttempts: config.DELIVERY_MAX_ATTEMPTS });
   // Without a listener BullMQ prints every error with console.error, past the logger and LOG_LEVEL.
   deliveryQueue.queue.on('error', (err) => log.warn({ err: err.message }, 'delivery queue error'));
   const outbox = new Outbox(db, deliveryQueue, events);
   const tickets = new TicketService(db, outbox, events, settings);
+  // A customer's answer to a CSAT survey rates the resolved ticket instead of reopening it.
+  const csatReplies = new CsatReplies(outbox, events, settings);
+  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings, csatReplies);
+  // Customer notifications (taken, pending, resolved) and canned responses.
+  const notifications = new StatusNotifications(db, outbox, events, settings, log);
+  const canned = new CannedResponses(db, tickets, settings);
   const channels = new ChannelRegistry();
 
   // 3. Channel adapters: they translate, the core decides.
@@ -144,7 +171,9 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more.
   const sink: InboundSink = { ingest: (message) => pipeline.ingest(message), edit: (edit) => pipeline.edit(edit) };
   const requireAdmin = requireBearer(adminToken.value);
-  const adapters = new AdapterLifecycle((options.adapters ?? createChannelAdapters)({ config, sink, db, files, desk, requireAdmin, redis: redis.adapters, log }), log);
+  // With one bot for customers and the Telegram desk, the customer adapter hands the agents' chats' updates to the desk through this.
+  const telegramDeskTap = new TelegramDeskTap();
+  const adapters = new AdapterLifecycle((options.adapters ?? createChannelAdapters)({ config, sink, db, files, desk, requireAdmin, redis: redis.adapters, log, telegramDeskTap }), log);
   adapters.register(channels);
 
   // 4. Delivery: a worker per instance, and the sweep that rebuilds lost queues from PostgreSQL.
@@ -162,11 +191,37 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const knowledge = createKnowledgeBase({ config, db, redis, outbox, events, log });
 
   // 4c. Agent desks: listeners on the core's events that act only through TicketService.
+  // True while the bot would take a new ticket: otherwise every new ticket goes to people at once.
+  const botHandles = () => config.BOT_ENABLED && knowledge.kb.size > 0;
+  // 4c'. Routing and assignment: listeners that route new tickets and hand them to agents.
+  const assignment = new AssignmentService({ db, tickets, settings, botHandles, events, log });
   const desks = (options.desks ?? createDesks)({
-    config, db, tickets, events, redis: redis.adapters, requireAdmin, log,
-    botHandles: () => config.BOT_ENABLED && knowledge.kb.size > 0,
+    config, db, tickets, events, redis: redis.adapters, requireAdmin, log, botHandles, canned,
+    next: (agent) => assignment.next(agent),
+    settings, files, telegramDeskTap,
   });
   const deskStatus = () => Object.fromEntries(desks.map((d) => [d.name, d.status()]));
+
+  // 4d. Timers (BullMQ delayed jobs planned from PostgreSQL): SLA warnings and breaches, wake-ups,
+  // busy notices, auto-resolve, CSAT requests, reassign on silence.
+  const timers = createTimers({
+    db, tickets, outbox, events, settings, redis, bullPrefix, keyPrefix: config.REDIS_PREFIX, botHandles, log,
+    silence: { dueAt: (t, s) => silenceDueAt(t, s), reassign: (ticketId, now) => assignment.reassignIfSilent(ticketId, now) },
+    // Automation's "pending for …" rules run when their timer fires (the engine is built below).
+    runPendingRule: (ticket, rule) => automation.run('pending', ticket, undefined, (r) => r.name === rule),
+  });
+
+  // 4e. Automation rules (when + if -> then), listeners on the same events; their webhooks go out through BullMQ.
+  const webhookOptions = { prefix: bullPrefix, secret: config.AUTOMATION_WEBHOOK_SECRET, timeoutMs: config.OUTBOUND_TIMEOUT_MS, backoffMs: config.DELIVERY_BACKOFF_MS };
+  const webhooks = new WebhookQueue(redis.queue, webhookOptions, log);
+  const webhookWorker = new WebhookWorker(redis.worker, webhookOptions, log);
+  const automation = new AutomationEngine({
+    db, settings, tickets, outbox, events, log, webhooks,
+    autoAssign: (ticketId) => assignment.assigner.assign(ticketId),
+    renderCanned: async (shortcut, ticketNumber) => (await canned.render(ticketNumber, shortcut)).text,
+  });
+
+  let stopAutomation = (): void => undefined;
 
   // 5. HTTP.
   const app = express();
@@ -188,7 +243,10 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
   // Files first: an upload's raw body (whatever its type) must not meet the JSON parser below.
   app.use('/api/v1', requireAdmin, filesRouter(files));
+  // Before the tickets' router: GET /agents is the desk's (with load, availability and absences).
+  app.use('/api/v1', requireAdmin, deskRouter({ db, store: deskConfigs, settings, assignment }));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
+  app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), cannedRouter(canned));
   app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
@@ -214,6 +272,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     settings,
     pipeline,
     tickets,
+    notifications,
+    canned,
     outbox,
     channels,
     deliveryQueue,
@@ -224,6 +284,9 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     files,
     adapters,
     desks,
+    deskConfigs,
+    assignment,
+    timers,
     adminToken: adminToken.value,
     appSecret: appSecret.value,
     server,
@@ -231,6 +294,12 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     async start(port = config.PORT, host = config.HOST): Promise<number> {
       await widgetHub.start();
       await knowledge.start();
+      notifications.attach();
+      await deskConfigs.start();
+      assignment.start();
+      stopAutomation = automation.start();
+      // Plans every ticket from PostgreSQL in the background (after a Redis loss, every timer is back).
+      timers.start();
       sweep.start();
       // In the background: a platform that is slow or down must not hold up the gateway.
       adapters.start();
@@ -249,6 +318,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
      */
     async stop(graceMs = STOP_GRACE_MS): Promise<void> {
       sweep.stop();
+      stopAutomation();
       // Messengers first: no new inbound messages while the rest closes.
       if (!(await settlesWithin(adapters.stop(), graceMs))) log.warn({ graceMs }, 'stopping without a clean stop of the channel adapters');
       await new Promise<void>((resolve) => {
@@ -257,11 +327,16 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
       });
       // Desks next: their replies, like the bot's, still go to the delivery queue.
       await settlesWithin(Promise.all(desks.map((d) => d.stop().catch((err: unknown) => log.error({ err, desk: d.name }, 'desk failed to stop')))), graceMs);
+      // Routing and assignment: what they change still tells customers (notifications) and desks.
+      await settlesWithin(Promise.all([assignment.stop(), deskConfigs.stop()]), graceMs);
       // The bot first: its turns still hand replies to the delivery queue.
       await settlesWithin(knowledge.stop(), graceMs);
+      await settlesWithin(notifications.close(), graceMs);
+      // Timers before delivery: a running one may still queue a message to a customer.
+      if (!(await settlesWithin(timers.stop(), graceMs))) log.warn({ graceMs }, 'stopping without a clean close of the timer worker: is Redis down?');
       const closing = (async () => {
-        await Promise.all([widgetHub.close(), deliveryWorker.close()]);
-        await deliveryQueue.close();
+        await Promise.all([widgetHub.close(), deliveryWorker.close(), webhookWorker.close()]);
+        await Promise.all([deliveryQueue.close(), webhooks.close()]);
       })();
       if (!(await settlesWithin(closing, graceMs))) log.warn({ graceMs }, 'stopping without a clean close of the delivery worker: is Redis down?');
       await events.idle();

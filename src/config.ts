@@ -46,6 +46,8 @@ const schema = z.object({
   API_CHANNEL_SECRET: optionalString,
   API_CHANNEL_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
   DESK_CONFIG: z.string().default('config/desk.yaml'),
+  /** HMAC-SHA256 key that signs automation rules' webhooks (X-Signature); without it they are not sent. */
+  AUTOMATION_WEBHOOK_SECRET: optionalString,
   DELIVERY_MAX_ATTEMPTS: int(15, 1),
   DELIVERY_BACKOFF_MS: int(1000, 1),
   DELIVERY_MAX_BACKOFF_MS: int(15 * 60_000, 1),
@@ -81,6 +83,15 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_URL: optionalString.pipe(z.url().optional()),
   /** The webhook's secret token (1-256 of A-Z a-z 0-9 _ -). Unset: derived from APP_SECRET (or the bot token). */
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1-256 characters of A-Z, a-z, 0-9, _ and -').optional()),
+  /**
+   * The Telegram agent desk's group (a forum supergroup: a topic per ticket; or a plain group),
+   * e.g. -1001234567890. The desk is off while it is empty.
+   */
+  TELEGRAM_AGENT_CHAT_ID: optionalString.pipe(z.string().regex(/^-?\d+$/, 'a numeric Telegram chat id, e.g. -1001234567890').optional()),
+  /** A bot of the desk's own. Unset: the desk uses TELEGRAM_BOT_TOKEN (the customer bot) and gets its updates through it. */
+  TELEGRAM_DESK_BOT_TOKEN: optionalString,
+  /** Posts a minute the desk makes into one agents' group (Telegram allows a bot about 20); a burst beyond waits and is coalesced. */
+  TELEGRAM_DESK_POSTS_PER_MINUTE: int(20, 1, 600),
   /** VK community access token (with the "messages" right): the VK channel is off while it is empty. */
   VK_TOKEN: optionalString,
   /** The community's id. Unset: found with the token (groups.getById) for Bots Long Poll. */

@@ -6,6 +6,7 @@
  */
 import { createGateway, DependencyError } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DeskConfigError } from './core/deskConfig.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -34,8 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // One clear line for what people hit most: a bad setting, or a database/Redis that is not running.
-  if (err instanceof ConfigError || err instanceof DependencyError) console.error(err.message);
+  // One clear line for what people hit most: a bad setting or desk configuration (naming the line), or a database/Redis that is not running.
+  if (err instanceof ConfigError || err instanceof DependencyError || err instanceof DeskConfigError) console.error(err.message);
   else console.error(err);
   process.exit(1);
 });

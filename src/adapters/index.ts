@@ -16,6 +16,7 @@ import type { Db } from '../db/prisma.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import type { ChannelAdapter, InboundSink } from './adapter.js';
+import type { TelegramDeskTap } from './telegram/deskTap.js';
 import { createTelegramAdapter } from './telegram/index.js';
 import { createVkAdapter } from './vk/index.js';
 import { createWhatsAppAdapter } from './whatsapp/index.js';
@@ -38,6 +39,8 @@ export interface ChannelAdapterDeps {
    * VK's event_id), and the leases that let one instance poll (`REDIS_PREFIX:lease:<channel>`, ./lease.ts).
    */
   redis: Redis;
+  /** Hands updates from the agents' chats to the Telegram desk when it shares the customer bot (./telegram/deskTap.ts). */
+  telegramDeskTap?: TelegramDeskTap;
   log: Logger;
 }
 

@@ -18,16 +18,39 @@ export interface TicketRef {
 
 export interface DomainEvents {
   'ticket.created': TicketRef & { previousTicketId: string | null };
-  'ticket.updated': TicketRef & { changes: Record<string, { from: unknown; to: unknown }>; actor: Actor };
+  /** `reason`: why the ticket was set pending (TicketPatch.reason), told to the customer. */
+  'ticket.updated': TicketRef & { changes: Record<string, { from: unknown; to: unknown }>; actor: Actor; reason?: string };
   /** The bot gave the ticket to a person: desks notify agents. `reason` says why (asked_for_human, no_match, not_helpful …). */
   'ticket.handoff': TicketRef & { reason: string; actor: Actor };
+  /** Reassign on silence: the assignee did not reply in time; the ticket went to `toAgentId`, or back to the queue (null). Desks tell the old assignee. */
+  'ticket.reassigned': TicketRef & { fromAgentId: string; toAgentId: string | null; reason: 'silence' };
+  /** A new ticket has been routed (category, team, priority set): automation's `ticket.created` rules run on this, so they see the routing. */
+  'ticket.routed': TicketRef;
+  /** Automation asks a desk to tell someone about a ticket: the ticket's team, the supervisor or the assignee. */
+  'desk.notify': TicketRef & { target: 'team' | 'supervisor' | 'assignee'; message: string; rule: string };
   'message.received': TicketRef & { messageId: string; text: string; buttonId?: string; topic?: string };
   'message.created': TicketRef & { messageId: string; authorKind: string; internal: boolean };
   /** A customer edited a message; `previousText` is what it said before. */
   'message.edited': TicketRef & { messageId: string; text: string; previousText: string; editedAt: Date };
   'message.delivered': { messageId: string; channel: Channel };
   'message.failed': { messageId: string; channel: Channel; error: string };
+  /** `timers.slaWarning` of an unmet SLA target has elapsed (src/core/timers): desks tell the assignee, or the team. */
+  'sla.warning': TicketRef & { target: SlaTarget; dueAt: Date; assigneeId: string | null; teamId: string | null };
+  /**
+   * An SLA target was missed (src/core/timers): the ticket is now overdue, one priority step
+   * higher and on the next support line (`toLine` equals `fromLine` at the last line). Desks tell the supervisor.
+   */
+  'sla.breached': TicketRef & { target: SlaTarget; dueAt: Date; fromLine: number; toLine: number; assigneeId: string | null; teamId: string | null };
+  /** A pending (snoozed) ticket's `pendingUntil` came: it is open again, and desks remind the assignee. */
+  'ticket.woke': TicketRef & { pendingUntil: Date; assigneeId: string | null };
+  /** A customer rated a resolved ticket (CSAT, 1–5), by a survey button or a typed digit; `comment` is what they wrote after it. */
+  'csat.rated': TicketRef & { messageId: string; score: number; comment: string | null };
+  /** A rating of 2 or below (CSAT_LOW_SCORE): desks tell the team. */
+  'csat.low': TicketRef & { messageId: string; score: number; comment: string | null };
 }
+
+/** The two SLA targets of a ticket. */
+export type SlaTarget = 'firstResponse' | 'resolution';
 
 /** Who did something: shown in the audit trail. */
 export interface Actor {

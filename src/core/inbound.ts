@@ -6,6 +6,8 @@
  * - a message in a conversation whose ticket is not closed joins that ticket;
  * - a message on a resolved ticket reopens it (and a pending one goes back to open);
  * - after a ticket is closed, the next message opens a new ticket linked to the old one.
+ * - except: an answer to the CSAT survey of a resolved or closed ticket (a rating button, "4 …")
+ *   rates that ticket and changes nothing else (src/core/notify/csatReply.ts).
  *
  * Safety: the message's (channel, platform id) key makes redelivery harmless, and the
  * conversation row is locked for the transaction, so two first messages from one new
@@ -26,6 +28,7 @@ import { audit } from './audit.js';
 import { pendingPauses } from './sla/pauses.js';
 import { DeskSettings } from './deskSettings.js';
 import type { DueTimes, SlaClock } from './sla/policy.js';
+import type { CapturedRating, CsatReplies } from './notify/csatReply.js';
 
 export interface IngestResult {
   ticketId: string;
@@ -45,6 +48,8 @@ export class InboundPipeline {
     private readonly events: EventBus,
     private readonly attachments: AttachmentKeeper,
     private readonly settings: DeskSettings = new DeskSettings(),
+    /** Answers to CSAT surveys: a rating rates the resolved ticket instead of reopening it. */
+    private readonly csat?: CsatReplies,
   ) {}
 
   /**
@@ -80,6 +85,11 @@ export class InboundPipeline {
     }
 
     const ref = { ticketId: stored.ticket.id, ticketNumber: stored.ticket.number, conversationId: stored.conversationId, channel: msg.channel };
+    if (stored.rating) {
+      // A survey answer, not a message for the bot or the desk: the rating's own events only.
+      await this.csat?.announce(stored.rating);
+      return { ...ref, messageId: stored.messageId, duplicate: false, ticketCreated: false };
+    }
     if (stored.created) this.events.publish('ticket.created', { ...ref, previousTicketId: stored.previousTicketId });
     if (stored.changes) this.events.publish('ticket.updated', { ...ref, changes: stored.changes, actor: { kind: 'customer', name: msg.from.name ?? null } });
     this.events.publish('message.received', {
@@ -100,6 +110,7 @@ export class InboundPipeline {
     // Due times of the ticket this message may open (new tickets get the default priority),
     // computed outside the transaction so that no lock waits on calendar math.
     const due = this.settings.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
+    const slaPolicy = this.settings.sla.policyFor('normal', msg.topic ?? null)?.name ?? null;
     return this.db
       .$transaction(async (tx) => {
         const contactId = await resolveContact(tx, msg.channel, msg.from);
@@ -108,13 +119,33 @@ export class InboundPipeline {
         // (not before) means a duplicate never even draws a ticket number.
         const state = await conversationState(tx, conversationId, msg);
         if (state.duplicate) return null;
-        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, due, this.settings.sla);
+        const rated = await this.rateSurvey(tx, msg, conversationId, state, sentAt);
+        if (rated) return rated;
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, { ...due, slaPolicy }, this.settings.sla);
         const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
         // The unique key still guards a redelivery that came in through another conversation.
         if (!messageId) throw new DuplicateDelivery();
+        // A new ticket got it at insert; timers (busy, auto-resolve) read when the customer last wrote.
+        if (!threaded.created) {
+          await tx.$executeRaw`UPDATE "Ticket" SET "lastCustomerMessageAt" = GREATEST("lastCustomerMessageAt", ${sentAt}) WHERE "id" = ${threaded.ticket.id}::uuid`;
+        }
         return { ...threaded, conversationId, messageId };
       })
       .catch((err: unknown) => (err instanceof DuplicateDelivery ? null : Promise.reject(err)));
+  }
+
+  /**
+   * A rating for the CSAT survey of the conversation's resolved ticket (or, when none is live, its
+   * last closed one) is stored there and rates it, instead of reopening it or opening a new
+   * ticket (src/core/notify/csatReply.ts). Open tickets never get here (the fast path), and a
+   * message that cannot be a rating costs no query.
+   */
+  private async rateSurvey(tx: Prisma.TransactionClient, msg: InboundMessage, conversationId: string, state: ConversationState, sentAt: Date): Promise<Stored | null> {
+    const surveyed = state.live ? (state.live.status === 'resolved' ? state.live.id : null) : state.lastClosedId;
+    if (!this.csat || !surveyed || !this.csat.mayBeRating(msg)) return null;
+    const rating = await this.csat.capture(tx, msg, surveyed, (ticketId) => insertMessage(tx, msg, conversationId, ticketId, sentAt));
+    if (!rating) return null;
+    return { ticket: { id: rating.ticket.id, number: rating.ticket.number }, created: false, previousTicketId: null, changes: null, conversationId, messageId: rating.messageId, rating };
   }
 
   /**
@@ -172,9 +203,13 @@ function withoutNulChars<T>(value: T): T {
 
 /**
  * The common case in one statement: a follow-up in a conversation whose ticket is new or open
- * just joins that ticket. `FOR SHARE` on the ticket makes a concurrent status change (an agent
- * resolving it) either wait for us or, if it won, exclude the row, so the message never lands
- * on a ticket that just left the open states. Anything else (first message, a resolved or pending
+ * just joins that ticket (and moves its lastCustomerMessageAt). `FOR NO KEY UPDATE` on the ticket
+ * makes a concurrent status change (an agent resolving it) either wait for us or, if it won,
+ * exclude the row, so the message never lands on a ticket that just left the open states. (Not
+ * `FOR SHARE`: two messages of one ticket would both hold it and then deadlock upgrading it for
+ * the ticket's update.) The conversation row is locked too, and first: the locked path below
+ * takes the conversation and then the ticket, and the same order here keeps the two from
+ * deadlocking. Anything else (first message, a resolved or pending
  * ticket, a redelivery) returns null and takes the locked path, which applies every rule.
  * It also keeps the contact's profile up to date as resolveContact would, in the same round trip.
  */
@@ -186,7 +221,7 @@ async function appendToLiveTicket(db: Db, msg: InboundMessage, sentAt: Date): Pr
       FROM "Conversation" c
       JOIN "Ticket" t ON t."conversationId" = c."id" AND t."status" IN ('new', 'open')
       WHERE c."channel" = ${msg.channel}::"Channel" AND c."externalChatId" = ${msg.chatId}
-      FOR SHARE OF t
+      FOR NO KEY UPDATE OF c, t
     ), inserted AS (
       INSERT INTO "Message" ("id", "conversationId", "ticketId", "channel", "direction", "authorKind", "authorName", "text", "attachments", "platformMessageId", "sentAt", "replyToId")
       SELECT gen_random_uuid(), target."conversationId", target."ticketId", ${msg.channel}::"Channel", 'inbound', 'customer',
@@ -199,6 +234,10 @@ async function appendToLiveTicket(db: Db, msg: InboundMessage, sentAt: Date): Pr
       UPDATE "Conversation" SET "lastMessageAt" = GREATEST("lastMessageAt", ${sentAt})
       FROM inserted WHERE "Conversation"."id" = inserted."conversationId"
       RETURNING "Conversation"."contactId"
+    ), answered AS (
+      -- Timers (busy, auto-resolve) read when the customer last wrote.
+      UPDATE "Ticket" SET "lastCustomerMessageAt" = GREATEST("Ticket"."lastCustomerMessageAt", ${sentAt})
+      FROM inserted WHERE "Ticket"."id" = inserted."ticketId"
     ), filled AS (
       -- As resolveContact does: fill in what the contact lacks, never overwrite.
       UPDATE "Contact" SET "name" = COALESCE("Contact"."name", ${from.name ?? null}),
@@ -295,7 +334,7 @@ async function insertMessage(tx: Prisma.TransactionClient, msg: InboundMessage, 
 class DuplicateDelivery extends Error {}
 
 /** A message stored and threaded: what the pipeline announces. */
-type Stored = Threaded & { conversationId: string; messageId: string };
+type Stored = Threaded & { conversationId: string; messageId: string; rating?: CapturedRating };
 
 interface Threaded {
   ticket: { id: string; number: number };
@@ -311,7 +350,7 @@ async function threadIntoTicket(
   contactId: string,
   sentAt: Date,
   { live, lastClosedId }: ConversationState,
-  due: DueTimes,
+  due: DueTimes & { slaPolicy: string | null },
   sla: SlaClock,
 ): Promise<Threaded> {
   const actor = { kind: 'customer' as const, name: msg.from.name ?? null };
@@ -331,9 +370,9 @@ async function threadIntoTicket(
   const rows = await tx.$queryRaw<Array<{ id: string; number: number }>>`
     WITH ticket AS (
       INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "category", "openedAt", "previousTicketId", "updatedAt",
-                            "firstResponseDueAt", "resolutionDueAt")
+                            "firstResponseDueAt", "resolutionDueAt", "slaPolicy", "lastCustomerMessageAt")
       VALUES (gen_random_uuid(), ${conversationId}::uuid, ${contactId}::uuid, ${msg.channel}::"Channel", ${msg.text.slice(0, SUBJECT_LENGTH) || null},
-              ${msg.topic ?? null}, ${sentAt}, ${lastClosedId}::uuid, now(), ${due.firstResponseDueAt}, ${due.resolutionDueAt})
+              ${msg.topic ?? null}, ${sentAt}, ${lastClosedId}::uuid, now(), ${due.firstResponseDueAt}, ${due.resolutionDueAt}, ${due.slaPolicy}, ${sentAt})
       RETURNING "id", "number"
     ), created AS (
       INSERT INTO "TicketEvent" ("id", "ticketId", "type", "actorKind", "actorName", "data")
@@ -346,7 +385,7 @@ async function threadIntoTicket(
 }
 
 /** A pending ticket goes back to open: its unmet due times move later by the business time it spent pending. */
-async function resumedDueTimes(tx: Prisma.TransactionClient, sla: SlaClock, ticketId: string): Promise<Partial<DueTimes>> {
+async function resumedDueTimes(tx: Prisma.TransactionClient, sla: SlaClock, ticketId: string): Promise<Partial<DueTimes> & { slaPolicy?: string | null }> {
   const t = await tx.ticket.findUniqueOrThrow({
     where: { id: ticketId },
     select: { priority: true, category: true, openedAt: true, firstRespondedAt: true, resolvedAt: true },
@@ -355,5 +394,7 @@ async function resumedDueTimes(tx: Prisma.TransactionClient, sla: SlaClock, tick
   return {
     ...(t.firstRespondedAt ? {} : { firstResponseDueAt: due.firstResponseDueAt }),
     ...(t.resolvedAt ? {} : { resolutionDueAt: due.resolutionDueAt }),
+    // The policy the unmet due times now come from (met ones keep theirs).
+    ...(t.firstRespondedAt && t.resolvedAt ? {} : { slaPolicy: sla.policyFor(t.priority, t.category)?.name ?? null }),
   };
 }

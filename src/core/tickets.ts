@@ -42,9 +42,40 @@ export interface TicketPatch {
    * usually has a fresh question the bot may answer.
    */
   botActive?: boolean;
+  /**
+   * Why the ticket is set pending ("waiting for your order number"): kept in the audit entry,
+   * carried in `ticket.updated`, and told to the customer (src/core/notify). Only with status "pending".
+   */
+  reason?: string;
 }
 
+/** The longest pending reason kept. */
+const MAX_REASON_LENGTH = 500;
+
 type Changes = Record<string, { from: unknown; to: unknown }>;
+
+export interface UpdateOptions {
+  /** Apply only while the ticket has no assignee (checked under the row lock), else ConflictError. */
+  ifUnassigned?: boolean;
+  /**
+   * Decides the assignee inside the update's transaction, after the ticket's row lock: it may take
+   * further locks (a team's advisory lock), read with `tx` only, and return the agent, null to
+   * unassign, or undefined to keep what the patch says. Throwing (e.g. ConflictError) changes
+   * nothing. Automatic assignment uses it, so choosing an agent and assigning are one atomic step.
+   */
+  chooseAssignee?: (tx: Prisma.TransactionClient, ticket: LockedTicket) => Promise<{ id: string } | null | undefined>;
+  /**
+   * Leave the due times as they are even when the priority or category changes: an SLA breach's
+   * own priority raise must not move the deadline it missed (else it re-breaches at once).
+   */
+  keepDueTimes?: boolean;
+  /**
+   * Runs first, right after the row lock, in the update's transaction: false changes nothing (and
+   * `update` returns false). Timers check here that they still apply, and write their marks and
+   * customer messages, so the change, the mark and the message commit together or not at all.
+   */
+  guard?: (tx: Prisma.TransactionClient, ticket: LockedTicket) => Promise<boolean>;
+}
 
 /** The highest support line. */
 export const MAX_LINE = 3;
@@ -88,7 +119,9 @@ export class TicketService {
       const messageId = await this.outbox.write(tx, ticket, outgoing);
       const changes: Changes = {};
       if (!input.internal) {
-        const data: Prisma.TicketUpdateInput = { botActive: false };
+        // One instant for the reply and a first-reply assignment: the assignee has replied since assignedAt.
+        const now = new Date();
+        const data: Prisma.TicketUpdateInput = { botActive: false, lastAgentReplyAt: now };
         if (!ticket.firstRespondedAt) {
           data.firstRespondedAt = new Date();
           changes.firstRespondedAt = { from: null, to: data.firstRespondedAt };
@@ -99,6 +132,7 @@ export class TicketService {
         }
         if (!ticket.assigneeId && agent) {
           data.assignee = { connect: { id: agent.id } };
+          data.assignedAt = now;
           changes.assignee = { from: null, to: agent.handle };
         }
         if (ticket.botActive) changes.botActive = { from: true, to: false };
@@ -115,17 +149,21 @@ export class TicketService {
   /**
    * Changes a ticket's status, priority, support line, tags, category, assignee or team. With `ifUnassigned`
    * the change applies only while the ticket has no assignee (checked under the row lock), else
-   * ConflictError: two agents pulling the same ticket at once get it once.
+   * ConflictError: two agents pulling the same ticket at once get it once. `chooseAssignee` (see
+   * UpdateOptions) decides the assignee inside the same transaction. False when `guard` refused.
    */
-  async update(ticketNumber: number, patch: TicketPatch, actor: Actor, opts: { ifUnassigned?: boolean } = {}): Promise<void> {
+  async update(ticketNumber: number, patch: TicketPatch, actor: Actor, opts: UpdateOptions = {}): Promise<boolean> {
     if (patch.status === 'new') throw new ValidationError('a ticket cannot be set back to new', 'status');
+    const reason = patch.reason?.trim() || undefined;
+    if (reason !== undefined && patch.status !== 'pending') throw new ValidationError('reason goes with status "pending"', 'reason');
+    if (reason !== undefined && reason.length > MAX_REASON_LENGTH) throw new ValidationError(`reason is longer than ${MAX_REASON_LENGTH} characters`, 'reason');
     if (patch.pendingUntil && patch.status !== 'pending') {
       throw new ValidationError('pendingUntil goes with status "pending"', 'pendingUntil');
     }
     if (patch.line !== undefined && !(Number.isInteger(patch.line) && patch.line >= 1 && patch.line <= MAX_LINE)) {
       throw new ValidationError(`line must be 1, 2 or ${MAX_LINE}`, 'line');
     }
-    const assignee =
+    let assignee: { id: string } | null | undefined =
       patch.assignee === undefined ? undefined : patch.assignee ? await this.findAgent(patch.assignee, 'assignee') : null;
     const team =
       patch.team === undefined || patch.team === null
@@ -136,6 +174,11 @@ export class TicketService {
     const result = await this.db.$transaction(async (tx) => {
       const t = await lockTicket(tx, ticketNumber);
       if (opts.ifUnassigned && t.assigneeId) throw new ConflictError(`ticket #${ticketNumber} is already assigned`);
+      if (opts.guard && !(await opts.guard(tx, t))) return { ticket: t, changes: {} as Changes, refused: true };
+      if (opts.chooseAssignee) {
+        const chosen = await opts.chooseAssignee(tx, t);
+        if (chosen !== undefined) assignee = chosen;
+      }
       const data: Prisma.TicketUncheckedUpdateInput = {};
       const changes: Changes = {};
       const set = <K extends keyof Prisma.TicketUncheckedUpdateInput>(key: K, from: unknown, to: Prisma.TicketUncheckedUpdateInput[K], shown: unknown = to) => {
@@ -153,6 +196,8 @@ export class TicketService {
           set('closedAt', t.closedAt, now);
           if (!t.resolvedAt) set('resolvedAt', null, now);
         }
+        // Overdue marks a missed deadline of work still to do: done work is no longer overdue.
+        if ((patch.status === 'resolved' || patch.status === 'closed') && t.overdue) set('overdue', true, false);
         if ((patch.status === 'open' || patch.status === 'pending') && (t.status === 'resolved' || t.status === 'closed')) {
           set('resolvedAt', t.resolvedAt, null);
           set('closedAt', t.closedAt, null);
@@ -165,19 +210,24 @@ export class TicketService {
       if (assignee !== undefined) {
         set('assigneeId', t.assigneeId, assignee?.id ?? null);
         if (assignee) set('botActive', t.botActive, false);
+        // Reassign-on-silence counts from here; not an audited change of its own.
+        if (changes.assigneeId) data.assignedAt = assignee ? new Date() : null;
       }
       if (team !== undefined) set('teamId', t.teamId, team?.id ?? null);
-      // SLA: a new priority or category, or the end of a pending period, recomputes the unmet due times.
+      // SLA: a new priority or category (unless keepDueTimes), or the end of a pending period, recomputes the unmet due times.
       const leavingPending = t.status === 'pending' && changes.status !== undefined;
-      if (leavingPending || changes.priority || changes.category) {
+      if (leavingPending || (!opts.keepDueTimes && (changes.priority || changes.category))) {
         const pauses = await pendingPauses(tx, t.id, leavingPending ? new Date() : undefined);
-        const due = this.settings.sla.dueTimes({ priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt }, pauses);
+        const sla = { priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt };
+        const due = this.settings.sla.dueTimes(sla, pauses);
         if (!t.firstRespondedAt) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
         if (!t.resolvedAt) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
+        // The policy the unmet due times now come from (met ones keep theirs).
+        if (!t.firstRespondedAt || !t.resolvedAt) set('slaPolicy', t.slaPolicy, this.settings.sla.policyFor(sla.priority, sla.category)?.name ?? null);
       }
       if (patch.botActive !== undefined) set('botActive', t.botActive, patch.botActive);
       else if (patch.status === 'resolved' && t.status !== 'resolved') set('botActive', t.botActive, true);
-      if (!Object.keys(changes).length) return { ticket: t, changes };
+      if (!Object.keys(changes).length) return { ticket: t, changes, refused: false };
       try {
         await tx.ticket.update({ where: { id: t.id }, data });
       } catch (err) {
@@ -186,18 +236,23 @@ export class TicketService {
         }
         throw err;
       }
-      for (const [field, change] of Object.entries(changes)) await audit(tx, t.id, `${field}_changed`, actor, change);
-      return { ticket: t, changes };
+      for (const [field, change] of Object.entries(changes)) await audit(tx, t.id, `${field}_changed`, actor, field === 'status' && reason ? { ...change, reason } : change);
+      return { ticket: t, changes, refused: false };
     });
-    if (Object.keys(result.changes).length) this.events.publish('ticket.updated', { ...ref(result.ticket), changes: result.changes, actor });
+    if (Object.keys(result.changes).length) {
+      const pendingReason = reason && result.changes.status ? { reason } : {};
+      this.events.publish('ticket.updated', { ...ref(result.ticket), changes: result.changes, actor, ...pendingReason });
+    }
+    return !result.refused;
   }
 }
 
-type LockedTicket = TicketTarget &
+/** A ticket as read under its row lock in `update`. */
+export type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
     | 'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
-    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt'
+    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue'
   >;
 
 /** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
@@ -210,7 +265,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
     select: {
       id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
-      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true,
+      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true,
     },
   });
 }

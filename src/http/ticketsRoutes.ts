@@ -41,6 +41,8 @@ const patchBody = z
     team: text().nullable().optional(),
     botActive: z.boolean().optional(),
     line: z.number().int().min(1).max(3).optional(),
+    /** With status "pending": why, told to the customer. */
+    reason: text().max(500).optional(),
     actor: text().optional(),
   })
   .strict();
@@ -103,10 +105,7 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
     res.json({ movedMessages, ticket: ticketView(target) });
   });
 
-  router.get('/agents', async (_req, res) => {
-    const agents = await db.agent.findMany({ orderBy: { handle: 'asc' } });
-    res.json({ agents: agents.map(({ id, handle, name, email, availability }) => ({ id, handle, name, email, availability })) });
-  });
+  // GET /agents (with load, availability and absences) is in ./deskRoutes.ts.
 
   router.post('/agents', async (req, res) => {
     const body = z

@@ -28,6 +28,10 @@ export function ticketView(t: TicketRow) {
     firstRespondedAt: t.firstRespondedAt,
     resolvedAt: t.resolvedAt,
     closedAt: t.closedAt,
+    /** The SLA policy the due times come from ("normal", "normal/delivery"), or null without one. */
+    slaPolicy: t.slaPolicy,
+    /** A due time was missed while its target was unmet (set by the breach timer); cleared when the ticket is resolved. */
+    overdue: t.overdue,
     /** Breached = met after its due time, or unmet and past it (an unmet target of a pending ticket is paused). */
     sla: slaStatus(t),
     csat: t.csatScore === null ? null : { score: t.csatScore, comment: t.csatComment },

@@ -13,6 +13,7 @@ import { audit } from '../core/audit.js';
 import type { Actor, EventBus } from '../core/events.js';
 import type { Button } from '../core/model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from '../core/outbox.js';
+import { customerLang } from '../core/notify/lang.js';
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
@@ -145,7 +146,7 @@ export class KbBot {
     if (/[a-zа-яё]/iu.test(text)) return detectLanguage(text);
     const previous = await tx.botTurn.findFirst({ where: { ticketId: ticket.id }, orderBy: { createdAt: 'desc' }, select: { lang: true } });
     if (previous?.lang === 'ru' || previous?.lang === 'en') return previous.lang;
-    return ticket.contactLanguage?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+    return customerLang(ticket.contactLanguage);
   }
 }
 

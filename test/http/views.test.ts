@@ -11,7 +11,7 @@ interface TicketJson {
   priority: string;
   tags: string[];
   contact: { id: string; name: string | null };
-  messages: Array<{ text: string }>;
+  messages: Array<{ text: string; author: { kind: string } }>;
   events: Array<{ type: string; data: Record<string, unknown> }>;
 }
 
@@ -102,12 +102,18 @@ describe('merging tickets and linking contacts', () => {
     const second = await newTicket('Still no parcel', customer);
     await ok(await t.api('PATCH', `/tickets/${second}`, { tags: ['parcel'] }));
 
+    // The source holds the customer's message and the "resolved" notice the customer was sent.
+    const before = await ticket(first);
+    expect(before.messages.map((m) => m.author.kind)).toEqual(['customer', 'system']);
+
     const merged = await ok<{ movedMessages: number; ticket: { tags: string[] } }>(await t.api('POST', `/tickets/${first}/merge`, { into: second }));
-    expect(merged.movedMessages).toBe(1);
+    expect(merged.movedMessages).toBe(2);
     expect(merged.ticket.tags).toEqual(['late', 'parcel']);
     const target = await ticket(second);
-    expect(target.messages.map((m) => m.text)).toEqual(['My parcel is late', 'Still no parcel']);
-    expect(target.events.find((e) => e.type === 'merged_from')?.data).toMatchObject({ from: first, messages: 1 });
+    const customerTexts = target.messages.filter((m) => m.author.kind === 'customer').map((m) => m.text);
+    expect(customerTexts).toEqual(['My parcel is late', 'Still no parcel']);
+    expect(target.messages).toHaveLength(3);
+    expect(target.events.find((e) => e.type === 'merged_from')?.data).toMatchObject({ from: first, messages: 2 });
     const source = await ticket(first);
     expect(source.status).toBe('closed');
     expect(source.messages).toEqual([]);

@@ -19,9 +19,10 @@ import { STANDBY_DETAIL, type RedisLease } from '../lease.js';
 import { telegramFileFetcher } from './attachments.js';
 import { COMMAND_MENU } from './commands.js';
 import { MemoryLedger, type UpdateLedger } from './dedupe.js';
+import type { TelegramDeskTap } from './deskTap.js';
 import { describe } from './errors.js';
 import { installHandlers, SinkUnavailable } from './handlers.js';
-import { Poller, sleep, type UpdateOutcome } from './polling.js';
+import { LeasedPolling, Poller, sleep, type UpdateOutcome } from './polling.js';
 import { TelegramSender, type OutboundFiles } from './sender.js';
 import type { TelegramStore } from './store.js';
 import { webhookRouter } from './webhook.js';
@@ -53,6 +54,8 @@ export interface TelegramAdapterOptions {
   lease?: RedisLease;
   /** Long-polling hold time in seconds (Telegram's `timeout`). */
   pollTimeoutSeconds?: number;
+  /** Updates from the agents' chats go to the Telegram desk when it shares this bot (./deskTap.ts). */
+  deskTap?: TelegramDeskTap;
   /** Backoff bounds while connecting or polling fails. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -70,7 +73,9 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly ledger: UpdateLedger;
   private readonly recentButtons = new Set<string>();
   private readonly abort = new AbortController();
+  /** The poller when this instance polls without a lease; with one, `leased` runs it. */
   private poller: Poller | null = null;
+  private leased: LeasedPolling | null = null;
   private connecting: Promise<void> | null = null;
 
   constructor(private readonly o: TelegramAdapterOptions) {
@@ -110,7 +115,7 @@ export class TelegramAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.connecting;
-    await this.o.lease?.stop();
+    await this.leased?.stop();
     await this.poller?.stop();
     this.tracker.set('disconnected');
   }
@@ -141,6 +146,16 @@ export class TelegramAdapter implements ChannelAdapter {
     if (!first) {
       this.o.log.debug(context, 'telegram update already handled');
       return 'done';
+    }
+    const desk = this.o.deskTap?.route(update);
+    if (desk) {
+      // The agents' chat: the desk's, never a customer conversation.
+      const outcome = await desk.handle(update).catch((err: unknown) => {
+        this.o.log.error({ ...context, err: describe(err) }, 'telegram desk update failed');
+        return 'done' as const;
+      });
+      if (outcome === 'retry') await this.ledger.release(update.update_id).catch(() => undefined);
+      return outcome;
     }
     try {
       await this.bot.handleUpdate(update);
@@ -188,24 +203,8 @@ export class TelegramAdapter implements ChannelAdapter {
     }
     if (signal.aborted) return;
     // Several instances: only the lease holder polls; the others still send (the Bot API takes calls from anywhere).
-    const standby = `${STANDBY_DETAIL}, @${me.username}`;
-    lease.start({
-      onAcquired: () => {
-        if (signal.aborted) return;
-        this.tracker.set('connecting', { detail });
-        this.poller = newPoller();
-        this.poller.start();
-      },
-      onLost: async (reason) => {
-        const poller = this.poller;
-        this.poller = null;
-        await poller?.stop({ confirm: reason === 'stopping' });
-        if (reason === 'lost') this.tracker.set('connected', { detail: standby });
-      },
-      onStandby: () => {
-        if (this.tracker.get().detail !== standby || this.tracker.get().state !== 'connected') this.tracker.set('connected', { detail: standby });
-      },
-    });
+    this.leased = new LeasedPolling(lease, this.tracker, newPoller, `${STANDBY_DETAIL}, @${me.username}`);
+    this.leased.start(signal, () => this.tracker.set('connecting', { detail }));
   }
 
   /** Retries `call` with backoff until it succeeds (or the adapter stops: undefined). */

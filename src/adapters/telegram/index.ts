@@ -15,12 +15,14 @@ import { StatusTracker, type ChannelAdapter, type InboundSink } from '../adapter
 import { RedisLease } from '../lease.js';
 import { TelegramAdapter } from './adapter.js';
 import { RedisLedger } from './dedupe.js';
+import type { TelegramDeskTap } from './deskTap.js';
 import { storedFiles } from './files.js';
 import { TELEGRAM_RATE_LIMITS } from './sender.js';
 import { dbStore } from './store.js';
 import { webhookSecret } from './webhook.js';
 
 export { TelegramAdapter, type TelegramAdapterOptions } from './adapter.js';
+export { TelegramDeskTap, type DeskUpdateHandler } from './deskTap.js';
 export { WEBHOOK_PATH } from './webhook.js';
 
 export type TelegramConfig = Pick<
@@ -42,6 +44,8 @@ export interface TelegramDeps {
    * lease (`REDIS_PREFIX:lease:telegram`) so one instance polls; without it, each instance remembers its own.
    */
   redis?: Redis;
+  /** Where updates from the agents' chats go when the Telegram desk shares this bot's token. */
+  telegramDeskTap?: TelegramDeskTap;
 }
 
 export function createTelegramAdapter(deps: TelegramDeps): ChannelAdapter {
@@ -65,6 +69,7 @@ export function createTelegramAdapter(deps: TelegramDeps): ChannelAdapter {
       ? { lease: new RedisLease(deps.redis, `${config.REDIS_PREFIX}:lease:telegram`, deps.log.child({ channel: 'telegram' }), leaseOptions(config)) }
       : {}),
     ...(deps.files ? { files: storedFiles(deps.files) } : {}),
+    ...(deps.telegramDeskTap ? { deskTap: deps.telegramDeskTap } : {}),
   });
 }
 

@@ -11,6 +11,7 @@ import { GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../logger.js';
 import type { StatusTracker } from '../adapter.js';
+import type { RedisLease } from '../lease.js';
 import { describe, retryAfterOf } from './errors.js';
 import { apiSignal, timeoutSignal } from './signal.js';
 
@@ -128,4 +129,49 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * Long polling on the one instance that holds `lease` (Telegram serves one poller per bot):
+ * the holder polls with a poller from `newPoller`, the others report `standby` (connected: they
+ * still send). Used by the customer bot and by the agent desk's own bot.
+ */
+export class LeasedPolling {
+  private poller: Poller | null = null;
+
+  constructor(
+    private readonly lease: RedisLease,
+    private readonly tracker: StatusTracker,
+    private readonly newPoller: () => Poller,
+    /** The status detail while another instance polls. */
+    private readonly standbyDetail: string,
+  ) {}
+
+  /** Starts trying for the lease; `onAcquired` runs before polling starts (e.g. to say `connecting`). */
+  start(signal: AbortSignal, onAcquired?: () => void): void {
+    this.lease.start({
+      onAcquired: () => {
+        if (signal.aborted) return;
+        onAcquired?.();
+        this.poller = this.newPoller();
+        this.poller.start();
+      },
+      onLost: async (reason) => {
+        const poller = this.poller;
+        this.poller = null;
+        await poller?.stop({ confirm: reason === 'stopping' });
+        if (reason === 'lost') this.tracker.set('connected', { detail: this.standbyDetail });
+      },
+      onStandby: () => {
+        const now = this.tracker.get();
+        if (now.detail !== this.standbyDetail || now.state !== 'connected') this.tracker.set('connected', { detail: this.standbyDetail });
+      },
+    });
+  }
+
+  /** Releases the lease, stopping the poller if this instance held it. */
+  async stop(): Promise<void> {
+    await this.lease.stop();
+    await this.poller?.stop();
+  }
 }

@@ -191,6 +191,23 @@ export class BusinessCalendar {
     return total + this.businessMs(cursor, e);
   }
 
+  /**
+   * The open intervals [from, to) in epoch ms that overlap [start, end), clipped to it, oldest
+   * first. Reports (src/reports/businessTime.ts) turn them into a cumulative table so that
+   * PostgreSQL can sum business time over many tickets; summing their lengths is `between`.
+   */
+  openIntervals(start: Date, end: Date): Array<[number, number]> {
+    const s = ms(start, 'start');
+    const e = ms(end, 'end');
+    const out: Array<[number, number]> = [];
+    if (e <= s) return out;
+    for (const [from, to] of this.spans(s, this.dayOf(e) + 1)) {
+      if (from >= e) break;
+      out.push([Math.max(from, s), Math.min(to, e)]);
+    }
+    return out;
+  }
+
   private get label(): string {
     return `calendar ${JSON.stringify(this.name)}`;
   }

@@ -11,10 +11,18 @@ import type { Pause } from './policy.js';
  */
 export async function pendingPauses(tx: Prisma.TransactionClient, ticketId: string, until?: Date): Promise<Pause[]> {
   const events = await tx.ticketEvent.findMany({
-    where: { ticketId, type: { in: ['status_changed', 'reopened'] } },
+    where: { ticketId, type: { in: PAUSE_EVENT_TYPES } },
     orderBy: { seq: 'asc' },
     select: { data: true, createdAt: true },
   });
+  return pausesOf(events, until);
+}
+
+/** The audit event types status changes are recorded under. */
+export const PAUSE_EVENT_TYPES = ['status_changed', 'reopened'];
+
+/** The pending periods in a ticket's status-change events (oldest first), as `pendingPauses` reads them. */
+export function pausesOf(events: ReadonlyArray<{ data: unknown; createdAt: Date }>, until?: Date): Pause[] {
   const pauses: Pause[] = [];
   let since: Date | null = null;
   for (const { data, createdAt } of events) {

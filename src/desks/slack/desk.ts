@@ -20,7 +20,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { Actor } from '../../core/events.js';
+import type { Actor, DomainEvents } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from './api.js';
@@ -29,6 +29,7 @@ import { MAX_LINE } from '../../core/tickets.js';
 import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { verifySlackSignature } from './verify.js';
+import { PerKeySerial } from '../../serial.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const DESK = 'slack';
@@ -38,6 +39,8 @@ const MIRROR_TTL_S = 7 * 24 * 60 * 60;
 /** How many tickets `/desk find` lists. */
 const FIND_LIMIT = 10;
 const NOTE_PREFIX = /^\s*(?:note|заметка)\s*:\s*/i;
+/** A thread message that is only `!shortcut` sends that canned response. */
+const CANNED_SHORTCUT = /^\s*!([\p{L}\p{N}_-]+)\s*$/u;
 
 export interface SlackDeskSettings {
   token: string;
@@ -75,7 +78,8 @@ export class SlackDesk implements Desk {
   readonly router: Router;
   private readonly api: SlackApi;
   private readonly tracker = new StatusTracker('connecting', 'http events');
-  private readonly chains = new Map<string, Promise<void>>();
+  /** The desk's work on one ticket runs in the order of its events. */
+  private readonly perTicket = new PerKeySerial();
   private readonly running = new Set<Promise<unknown>>();
   /** Messages this desk wrote (agents' replies from Slack): never mirrored back into the thread. */
   private readonly own = new Set<string>();
@@ -115,11 +119,16 @@ export class SlackDesk implements Desk {
   async start(): Promise<void> {
     const { events } = this.deps;
     this.detach = [
-      events.on('ticket.handoff', (e) => this.serial(e.ticketId, () => this.ensureCard(e.ticketId))),
-      events.on('ticket.created', (e) => (this.deps.botHandles() ? undefined : this.serial(e.ticketId, () => this.ensureCard(e.ticketId)))),
-      events.on('ticket.updated', (e) => this.serial(e.ticketId, () => this.refreshCard(e.ticketId))),
-      events.on('message.received', (e) => this.serial(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
-      events.on('message.created', (e) => this.serial(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+      events.on('ticket.handoff', (e) => this.perTicket.run(e.ticketId, () => this.ensureCard(e.ticketId))),
+      events.on('ticket.created', (e) => (this.deps.botHandles() ? undefined : this.perTicket.run(e.ticketId, () => this.ensureCard(e.ticketId)))),
+      events.on('ticket.updated', (e) => this.perTicket.run(e.ticketId, () => this.refreshCard(e.ticketId))),
+      events.on('message.received', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+      events.on('message.created', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+      events.on('csat.low', (e) => this.perTicket.run(e.ticketId, () => this.lowRating(e))),
+      events.on('ticket.reassigned', (e) => this.perTicket.run(e.ticketId, () => this.tellReassigned(e.ticketId, e.fromAgentId, e.toAgentId))),
+      events.on('sla.warning', (e) => this.perTicket.run(e.ticketId, () => this.slaWarning(e))),
+      events.on('sla.breached', (e) => this.perTicket.run(e.ticketId, () => this.slaBreached(e))),
+      events.on('ticket.woke', (e) => this.perTicket.run(e.ticketId, () => this.woke(e))),
     ];
     try {
       const me = await this.api.authTest();
@@ -136,7 +145,7 @@ export class SlackDesk implements Desk {
     for (const off of this.detach) off();
     this.detach = [];
     while (this.running.size) await Promise.allSettled([...this.running]);
-    await Promise.allSettled([...this.chains.values()]);
+    await this.perTicket.idle();
   }
 
   // ---- Requests from Slack ----
@@ -202,8 +211,18 @@ export class SlackDesk implements Desk {
     const internal = NOTE_PREFIX.test(text);
     if (internal) text = text.replace(NOTE_PREFIX, '');
     const { id: ticketId, number } = thread.ticket;
+    const shortcut = !internal && this.deps.canned ? CANNED_SHORTCUT.exec(text)?.[1] : undefined;
+    if (shortcut !== undefined && this.deps.canned) {
+      // Sent as the agent's reply and, unlike a typed reply, mirrored into the thread: the agent typed only the shortcut.
+      const canned = this.deps.canned;
+      const to = { channel: e.channel, user: e.user, threadTs: e.thread_ts };
+      await this.perTicket.run(ticketId, () => canned.send(number, shortcut, agent.handle).then(() => undefined)).catch((err: unknown) =>
+        this.api.postEphemeral({ ...to, text: `Not sent: ${explain(err)}` }),
+      );
+      return;
+    }
     try {
-      await this.serial(ticketId, async () => {
+      await this.perTicket.run(ticketId, async () => {
         const { messageId } = await this.deps.tickets.reply(number, { text, internal, agent: agent.handle });
         this.own.add(messageId);
       });
@@ -277,24 +296,14 @@ export class SlackDesk implements Desk {
       return [`Tickets matching "${escapeSlack(q)}":`, ...lines, ...more].join('\n');
     }
     if (sub === 'next') {
-      // The oldest unassigned ticket people should handle; `ifUnassigned` re-checks under the row
-      // lock, so two agents pulling at once get different tickets.
-      const candidates = await db.ticket.findMany({
-        where: { assigneeId: null, status: { in: ['new', 'open'] }, ...(this.deps.botHandles() ? { botActive: false } : {}) },
-        orderBy: [{ createdAt: 'asc' }, { number: 'asc' }],
-        take: 20,
-        select: { number: true },
-      });
-      const actor: Actor = { kind: 'agent', name: agent.name, agentId: agent.id };
-      for (const { number } of candidates) {
-        try {
-          await this.deps.tickets.update(number, { assignee: agent.handle }, actor, { ifUnassigned: true });
-          return `You took ticket #${number}.`;
-        } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-        }
+      // The desk's pull queue (src/core/assignment/pull.ts): the most urgent ticket waiting for this
+      // agent; two agents pulling at once get different tickets.
+      try {
+        const { ticket } = await this.deps.next(agent.handle);
+        return ticket ? `You took ticket #${ticket.number}.` : 'The queue is empty: no unassigned ticket waits for you.';
+      } catch (err) {
+        return explain(err);
       }
-      return 'The queue is empty: no unassigned open tickets.';
     }
     if (sub === 'mine') {
       const mine = await db.ticket.findMany({
@@ -319,7 +328,7 @@ export class SlackDesk implements Desk {
       ]);
       return `Queue: ${queue} unassigned · overdue: ${overdue}`;
     }
-    return 'Usage: `/desk next` takes the oldest unassigned ticket, `/desk mine` lists yours, `/desk find <text>` searches tickets, `/desk status` shows the queue.';
+    return 'Usage: `/desk next` takes the most urgent ticket waiting for you, `/desk mine` lists yours, `/desk find <text>` searches tickets, `/desk status` shows the queue.';
   }
 
   /** The agent behind a Slack user: by Slack user id, else by the profile email (then remembered). */
@@ -397,6 +406,70 @@ export class SlackDesk implements Desk {
     await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
   }
 
+  /** Reassign on silence: a line in the card's thread that tells the old assignee (mentioned when their Slack id is known). */
+  private async tellReassigned(ticketId: string, fromAgentId: string, toAgentId: string | null): Promise<void> {
+    const thread = await this.thread(ticketId);
+    if (!thread) return;
+    const agents = await this.deps.db.agent.findMany({ where: { id: { in: [fromAgentId, ...(toAgentId ? [toAgentId] : [])] } }, select: { id: true, name: true, slackUserId: true } });
+    const who = (id: string) => {
+      const a = agents.find((x) => x.id === id);
+      return a?.slackUserId ? `<@${a.slackUserId}>` : escapeSlack(a?.name ?? 'the assignee');
+    };
+    const to = toAgentId ? `reassigned to ${who(toAgentId)}` : 'back in the queue';
+    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:alarm_clock: ${who(fromAgentId)} did not reply in time: the ticket is ${to}.` });
+  }
+
+  /** SLA warning (src/core/timers): the assignee, mentioned, or else the team is told in the card's thread. */
+  private async slaWarning(e: DomainEvents['sla.warning']): Promise<void> {
+    const thread = await this.thread(e.ticketId);
+    if (!thread) return;
+    const who = await this.addressee(e.assigneeId, e.teamId);
+    const what = e.target === 'firstResponse' ? 'first response' : 'resolution';
+    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:hourglass_flowing_sand: ${who}: the ${what} of #${e.ticketNumber} is due ${slackTime(e.dueAt)}.` });
+  }
+
+  /** SLA breach (src/core/timers): a line in the card's thread, and the supervisor's channel is told. */
+  private async slaBreached(e: DomainEvents['sla.breached']): Promise<void> {
+    const t = await this.deps.db.ticket.findUnique({ where: { id: e.ticketId }, select: { priority: true, team: { select: { name: true } }, contact: { select: { name: true } } } });
+    const what = e.target === 'firstResponse' ? 'first-response' : 'resolution';
+    const escalated = e.toLine > e.fromLine ? `escalated to line ${e.toLine}${t?.team ? ` (team ${escapeSlack(t.team.name)})` : ''}` : `still on line ${e.toLine}`;
+    const summary = `missed its ${what} deadline (${slackTime(e.dueAt)}): overdue, priority ${t?.priority ?? 'raised'}, ${escalated}.`;
+    const thread = await this.thread(e.ticketId);
+    if (thread) await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:rotating_light: #${e.ticketNumber} ${summary}` });
+    const supervisor = this.deps.settings?.current.supervisor?.slackChannel;
+    if (supervisor) {
+      const customer = escapeSlack(t?.contact.name ?? 'a customer');
+      await this.api.postMessage({ channel: supervisor, text: `:rotating_light: SLA breach: #${e.ticketNumber} from ${customer} ${summary}` });
+    }
+  }
+
+  /** A snoozed ticket woke up (src/core/timers): the assignee is reminded in the card's thread. */
+  private async woke(e: DomainEvents['ticket.woke']): Promise<void> {
+    const thread = await this.thread(e.ticketId);
+    if (!thread) return;
+    const who = await this.addressee(e.assigneeId, null);
+    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:alarm_clock: ${who}: #${e.ticketNumber} was snoozed until ${slackTime(e.pendingUntil)} and is open again.` });
+  }
+
+  /** The assignee as a mention (or their name), else the team by name, else "Unassigned". */
+  private async addressee(assigneeId: string | null, teamId: string | null): Promise<string> {
+    const { db } = this.deps;
+    const agent = assigneeId ? await db.agent.findUnique({ where: { id: assigneeId }, select: { name: true, slackUserId: true } }) : null;
+    if (agent) return agent.slackUserId ? `<@${agent.slackUserId}>` : escapeSlack(agent.name);
+    const team = teamId ? await db.team.findUnique({ where: { id: teamId }, select: { name: true } }) : null;
+    return team ? `Team ${escapeSlack(team.name)}` : 'Unassigned';
+  }
+
+  /** A low CSAT rating goes to the card's thread (or the channel, for a ticket that never had a card), for the team to follow up. */
+  private async lowRating(e: DomainEvents['csat.low']): Promise<void> {
+    const thread = await this.thread(e.ticketId);
+    const t = await this.deps.db.ticket.findUnique({ where: { id: e.ticketId }, select: { contact: { select: { name: true } } } });
+    const who = escapeSlack(t?.contact.name ?? 'the customer');
+    const comment = e.comment ? `: “${escapeSlack(e.comment)}”` : ' (no comment)';
+    const text = `:warning: Low CSAT rating for #${e.ticketNumber}: ${'★'.repeat(e.score)}${'☆'.repeat(5 - e.score)} ${e.score}/5 from ${who}${comment}`;
+    await this.api.postMessage({ channel: thread?.chatId ?? this.settings.channel, ...(thread ? { threadTs: thread.threadId } : {}), text });
+  }
+
   private async thread(ticketId: string): Promise<{ chatId: string; threadId: string } | null> {
     const row = await this.deps.db.deskThread.findUnique({ where: { desk_ticketId: { desk: DESK, ticketId } }, select: { chatId: true, threadId: true } });
     return row?.threadId ? { chatId: row.chatId, threadId: row.threadId } : null;
@@ -431,16 +504,6 @@ export class SlackDesk implements Desk {
     return (await this.deps.redis.set(`${this.keyPrefix}:${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 
-  /** Runs `work` after the work queued before it for the same ticket. */
-  private serial(ticketId: string, work: () => Promise<void>): Promise<void> {
-    const run = (this.chains.get(ticketId) ?? Promise.resolve()).then(work);
-    const tail = run.catch(() => undefined);
-    this.chains.set(ticketId, tail);
-    void tail.then(() => {
-      if (this.chains.get(ticketId) === tail) this.chains.delete(ticketId);
-    });
-    return run;
-  }
 
   private track(work: Promise<unknown>): void {
     const run = work.catch((err: unknown) => this.deps.log.error({ err, desk: DESK }, 'Slack desk: handling an event failed'));
@@ -458,6 +521,11 @@ interface Interaction {
 }
 
 const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';
+
+/** A time each reader sees in their own time zone (Slack's date formatting), with UTC as the fallback text. */
+function slackTime(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString().replace(/\.\d{3}Z$/, 'Z')}>`;
+}
 
 function explain(err: unknown): string {
   if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConflictError) return err.message;

@@ -41,7 +41,7 @@ describe('Slack desk with the bot off', () => {
 describe('Slack desk settings and signatures', () => {
   it('is off without settings, and an error naming what is missing with some', async () => {
     const base = t.gateway.config;
-    const deps = { db: t.gateway.db, tickets: t.gateway.tickets, events: t.gateway.events, redis: t.gateway.redis.adapters, botHandles: () => false, requireAdmin: () => undefined, log: (await import('../../../src/logger.js')).createLogger('silent') };
+    const deps = { db: t.gateway.db, tickets: t.gateway.tickets, events: t.gateway.events, redis: t.gateway.redis.adapters, botHandles: () => false, next: (agent: string) => t.gateway.assignment.next(agent), requireAdmin: () => undefined, log: (await import('../../../src/logger.js')).createLogger('silent') };
     const off = createSlackDesk({ ...deps, config: { ...base, SLACK_BOT_TOKEN: undefined, SLACK_SIGNING_SECRET: undefined, SLACK_AGENT_CHANNEL: undefined } });
     expect(off.status().state).toBe('off');
     expect(off.router).toBeUndefined();
