@@ -14,6 +14,7 @@ import { startFakeSlack, type FakeSlack } from '../desks/slack/fakeSlack.js';
 
 const CHANNEL = 'CDESK';
 const SUPERVISOR = 'CSUPER';
+const TEAM = 'CSUPPORT';
 const WAIT = 30_000;
 
 const DESK = `
@@ -22,13 +23,22 @@ calendars:
 sla:
   - { priority: normal, calendar: always, firstResponse: 10s, resolution: 1h }
 teams:
-  - { name: support, line: 1, strategy: pool }
+  - { name: support, line: 1, strategy: pool, slackChannel: ${TEAM} }
   - { name: experts, line: 2, strategy: pool }
 agents:
   - { handle: anna, name: Anna, slackUserId: UANNA, teams: [support] }
 timers:
   slaWarning: 0.5
 supervisor: { slackChannel: ${SUPERVISOR} }
+automation:
+  - name: Refunds are watched
+    when: ticket.created
+    if: { text: [refund] }
+    then:
+      - { setTeam: support }
+      - { notify: team, message: "a refund request" }
+      - { notify: supervisor, message: "refund opened" }
+      - { notify: assignee, message: "check the payment" }
 `;
 
 let t: TestGateway;
@@ -81,5 +91,18 @@ describe('Slack desk and timers', () => {
     expect((await t.api('PATCH', `/tickets/${number}`, { status: 'pending', pendingUntil: new Date(Date.now() + 2000).toISOString() })).status).toBe(200);
     const reminder = await eventually(() => inThread(ts, /:alarm_clock:/)[0], WAIT, 'the wake-up reminder');
     expect(String(reminder.args.text)).toContain(`<@UANNA>: #${number} was snoozed until`);
+  }, 60_000);
+  it("posts automation's notices in the team's channel, the supervisor's channel and the card's thread", async () => {
+    const chatId = `chat-${randomUUID()}`;
+    const res = await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name: 'Rita' }, text: 'I want a refund' });
+    const { ticketNumber: number } = (await res.json()) as { ticketNumber: number };
+    const rule = `#${number} (rule “Refunds are watched”)`;
+    const posted = (channel: string, text: string) => eventually(() => slack.of('chat.postMessage').find((c) => c.args.channel === channel && c.args.text === text), WAIT, `"${text}" in ${channel}`);
+    await posted(TEAM, `:robot_face: ${rule}: a refund request`);
+    await posted(SUPERVISOR, `:robot_face: ${rule}: refund opened`);
+    // Nobody is assigned yet: the team is named, in the card's thread.
+    const card = await eventually(() => slack.of('chat.postMessage').find((c) => c.args.channel === CHANNEL && !c.args.thread_ts && String(c.args.text).includes(' · Rita · ')), WAIT, 'the card');
+    const toAssignee = await posted(CHANNEL, `:robot_face: Team support: ${rule}: check the payment`);
+    expect(toAssignee.args.thread_ts).toBe(card.ts);
   }, 60_000);
 });

@@ -20,7 +20,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { Actor, DomainEvents } from '../../core/events.js';
+import type { Actor } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from './api.js';
@@ -30,6 +30,7 @@ import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack,
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { verifySlackSignature } from './verify.js';
 import { PerKeySerial } from '../../serial.js';
+import { addresseeName, DeskNotices, type DeskNotice, type NoticeIcon, type NoticePart } from '../notices.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const DESK = 'slack';
@@ -124,11 +125,8 @@ export class SlackDesk implements Desk {
       events.on('ticket.updated', (e) => this.perTicket.run(e.ticketId, () => this.refreshCard(e.ticketId))),
       events.on('message.received', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.created', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
-      events.on('csat.low', (e) => this.perTicket.run(e.ticketId, () => this.lowRating(e))),
-      events.on('ticket.reassigned', (e) => this.perTicket.run(e.ticketId, () => this.tellReassigned(e.ticketId, e.fromAgentId, e.toAgentId))),
-      events.on('sla.warning', (e) => this.perTicket.run(e.ticketId, () => this.slaWarning(e))),
-      events.on('sla.breached', (e) => this.perTicket.run(e.ticketId, () => this.slaBreached(e))),
-      events.on('ticket.woke', (e) => this.perTicket.run(e.ticketId, () => this.woke(e))),
+      // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
+      ...new DeskNotices(this.deps.db).subscribe(events, this.perTicket, (n) => this.postNotice(n)),
     ];
     try {
       const me = await this.api.authTest();
@@ -406,68 +404,22 @@ export class SlackDesk implements Desk {
     await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
   }
 
-  /** Reassign on silence: a line in the card's thread that tells the old assignee (mentioned when their Slack id is known). */
-  private async tellReassigned(ticketId: string, fromAgentId: string, toAgentId: string | null): Promise<void> {
-    const thread = await this.thread(ticketId);
-    if (!thread) return;
-    const agents = await this.deps.db.agent.findMany({ where: { id: { in: [fromAgentId, ...(toAgentId ? [toAgentId] : [])] } }, select: { id: true, name: true, slackUserId: true } });
-    const who = (id: string) => {
-      const a = agents.find((x) => x.id === id);
-      return a?.slackUserId ? `<@${a.slackUserId}>` : escapeSlack(a?.name ?? 'the assignee');
-    };
-    const to = toAgentId ? `reassigned to ${who(toAgentId)}` : 'back in the queue';
-    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:alarm_clock: ${who(fromAgentId)} did not reply in time: the ticket is ${to}.` });
-  }
-
-  /** SLA warning (src/core/timers): the assignee, mentioned, or else the team is told in the card's thread. */
-  private async slaWarning(e: DomainEvents['sla.warning']): Promise<void> {
-    const thread = await this.thread(e.ticketId);
-    if (!thread) return;
-    const who = await this.addressee(e.assigneeId, e.teamId);
-    const what = e.target === 'firstResponse' ? 'first response' : 'resolution';
-    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:hourglass_flowing_sand: ${who}: the ${what} of #${e.ticketNumber} is due ${slackTime(e.dueAt)}.` });
-  }
-
-  /** SLA breach (src/core/timers): a line in the card's thread, and the supervisor's channel is told. */
-  private async slaBreached(e: DomainEvents['sla.breached']): Promise<void> {
-    const t = await this.deps.db.ticket.findUnique({ where: { id: e.ticketId }, select: { priority: true, team: { select: { name: true } }, contact: { select: { name: true } } } });
-    const what = e.target === 'firstResponse' ? 'first-response' : 'resolution';
-    const escalated = e.toLine > e.fromLine ? `escalated to line ${e.toLine}${t?.team ? ` (team ${escapeSlack(t.team.name)})` : ''}` : `still on line ${e.toLine}`;
-    const summary = `missed its ${what} deadline (${slackTime(e.dueAt)}): overdue, priority ${t?.priority ?? 'raised'}, ${escalated}.`;
-    const thread = await this.thread(e.ticketId);
-    if (thread) await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:rotating_light: #${e.ticketNumber} ${summary}` });
-    const supervisor = this.deps.settings?.current.supervisor?.slackChannel;
-    if (supervisor) {
-      const customer = escapeSlack(t?.contact.name ?? 'a customer');
-      await this.api.postMessage({ channel: supervisor, text: `:rotating_light: SLA breach: #${e.ticketNumber} from ${customer} ${summary}` });
+  /** A notice (src/desks/notices.ts) in Slack's words: mentions by Slack id, dates in the reader's time zone. */
+  private async postNotice(notice: DeskNotice): Promise<void> {
+    const thread = await this.thread(notice.ticketId);
+    for (const { place, parts } of notice.posts) {
+      const text = `${NOTICE_ICONS[notice.icon]} ${parts.map(slackPart).join('')}`;
+      const teamChannel = notice.team ? this.deps.settings?.current.teams.find((t) => t.name === notice.team)?.slackChannel : undefined;
+      if (place === 'supervisor') {
+        const supervisor = this.deps.settings?.current.supervisor?.slackChannel;
+        if (supervisor) await this.api.postMessage({ channel: supervisor, text });
+      } else if (place === 'team' && teamChannel) {
+        await this.api.postMessage({ channel: teamChannel, text });
+      } else {
+        // The card's thread; a ticket that never had a card is told in the agents' channel.
+        await this.api.postMessage({ channel: thread?.chatId ?? this.settings.channel, ...(thread ? { threadTs: thread.threadId } : {}), text });
+      }
     }
-  }
-
-  /** A snoozed ticket woke up (src/core/timers): the assignee is reminded in the card's thread. */
-  private async woke(e: DomainEvents['ticket.woke']): Promise<void> {
-    const thread = await this.thread(e.ticketId);
-    if (!thread) return;
-    const who = await this.addressee(e.assigneeId, null);
-    await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text: `:alarm_clock: ${who}: #${e.ticketNumber} was snoozed until ${slackTime(e.pendingUntil)} and is open again.` });
-  }
-
-  /** The assignee as a mention (or their name), else the team by name, else "Unassigned". */
-  private async addressee(assigneeId: string | null, teamId: string | null): Promise<string> {
-    const { db } = this.deps;
-    const agent = assigneeId ? await db.agent.findUnique({ where: { id: assigneeId }, select: { name: true, slackUserId: true } }) : null;
-    if (agent) return agent.slackUserId ? `<@${agent.slackUserId}>` : escapeSlack(agent.name);
-    const team = teamId ? await db.team.findUnique({ where: { id: teamId }, select: { name: true } }) : null;
-    return team ? `Team ${escapeSlack(team.name)}` : 'Unassigned';
-  }
-
-  /** A low CSAT rating goes to the card's thread (or the channel, for a ticket that never had a card), for the team to follow up. */
-  private async lowRating(e: DomainEvents['csat.low']): Promise<void> {
-    const thread = await this.thread(e.ticketId);
-    const t = await this.deps.db.ticket.findUnique({ where: { id: e.ticketId }, select: { contact: { select: { name: true } } } });
-    const who = escapeSlack(t?.contact.name ?? 'the customer');
-    const comment = e.comment ? `: “${escapeSlack(e.comment)}”` : ' (no comment)';
-    const text = `:warning: Low CSAT rating for #${e.ticketNumber}: ${'★'.repeat(e.score)}${'☆'.repeat(5 - e.score)} ${e.score}/5 from ${who}${comment}`;
-    await this.api.postMessage({ channel: thread?.chatId ?? this.settings.channel, ...(thread ? { threadTs: thread.threadId } : {}), text });
   }
 
   private async thread(ticketId: string): Promise<{ chatId: string; threadId: string } | null> {
@@ -525,6 +477,23 @@ const REFUSAL = 'You are not an agent of this help desk: ask an admin to add you
 /** A time each reader sees in their own time zone (Slack's date formatting), with UTC as the fallback text. */
 function slackTime(at: Date): string {
   return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString().replace(/\.\d{3}Z$/, 'Z')}>`;
+}
+
+const NOTICE_ICONS: Record<NoticeIcon, string> = {
+  warning: ':hourglass_flowing_sand:',
+  breach: ':rotating_light:',
+  alarm: ':alarm_clock:',
+  'low-rating': ':warning:',
+  automation: ':robot_face:',
+};
+
+/** A notice's part as Slack mrkdwn: text escaped, agents mentioned by Slack id, moments as Slack dates. */
+function slackPart(part: NoticePart): string {
+  if (typeof part === 'string') return escapeSlack(part);
+  if ('at' in part) return slackTime(part.at);
+  const { who } = part;
+  if ('agent' in who && who.agent.slackUserId) return `<@${who.agent.slackUserId}>`;
+  return escapeSlack(addresseeName(who));
 }
 
 function explain(err: unknown): string {

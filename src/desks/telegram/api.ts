@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Api, GrammyError, InputFile } from 'grammy';
-import type { ReactionTypeEmoji } from 'grammy/types';
+import type { MessageEntity, ReactionTypeEmoji } from 'grammy/types';
 import { describe } from '../../adapters/telegram/errors.js';
 import { timeoutSignal } from '../../adapters/telegram/signal.js';
 import { SendRateLimiter } from '../../core/delivery/rateLimit.js';
@@ -107,9 +107,10 @@ export class TelegramDeskApi {
     await this.call(() => this.api.editForumTopic(chatId, threadId, { name }, timeoutSignal(this.o.timeoutMs)), { notModifiedOk: true });
   }
 
-  /** Posts a text; resolves with its message id. */
-  async send(chatId: string, text: string, place: PostPlace = {}): Promise<number> {
-    const sent = await this.call(() => this.api.sendMessage(chatId, text, { ...options(place), link_preview_options: { is_disabled: true } }, timeoutSignal(this.o.timeoutMs)));
+  /** Posts a text (with `entities`, e.g. text mentions, when given); resolves with its message id. */
+  async send(chatId: string, text: string, place: PostPlace = {}, entities?: MessageEntity[]): Promise<number> {
+    const other = { ...options(place), link_preview_options: { is_disabled: true }, ...(entities?.length ? { entities } : {}) };
+    const sent = await this.call(() => this.api.sendMessage(chatId, text, other, timeoutSignal(this.o.timeoutMs)));
     return sent.message_id;
   }
 

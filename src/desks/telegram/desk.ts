@@ -42,12 +42,14 @@ import { FileStore, FileTooLargeError, storedAttachment } from '../../core/files
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { DEFAULT_DESK_TIME_ZONE, parseSnooze } from '../snooze.js';
-import { sleep, TelegramDeskApi, TopicGone } from './api.js';
+import { PerKeySerial } from '../../serial.js';
+import { DeskNotices, type DeskNotice } from '../notices.js';
+import { sleep, TelegramDeskApi, TopicGone, type PostPlace } from './api.js';
 import { assignTarget, GENERAL_COMMANDS, parseCommand, TICKET_COMMANDS, type DeskCommand } from './commands.js';
 import { TicketLocks } from './lock.js';
 import { CARD, DESK, isForumThread, MIRRORED, placeOf, TopicMirror, topicKey, type TopicRef } from './mirror.js';
 import { KeyedRunner } from './runner.js';
-import { cardText, HELP, REFUSAL, topicLink, topicName, type TicketView } from './texts.js';
+import { cardText, HELP, noticeText, REFUSAL, topicLink, topicName, type TicketView } from './texts.js';
 
 /** A stranger is refused at most once in this long. */
 const REFUSAL_TTL_S = 60;
@@ -111,6 +113,8 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
   private readonly abort = new AbortController();
   private readonly topics: KeyedRunner<TopicFlag>;
   private readonly pumps: KeyedRunner<never>;
+  /** Notices of one ticket are posted in the order of its events. */
+  private readonly notices = new PerKeySerial();
   private readonly running = new Set<Promise<unknown>>();
   private detach: Array<() => void> = [];
   private me: { id: number; username: string } | undefined;
@@ -174,6 +178,8 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
       events.on('ticket.updated', (e) => this.topics.kick(e.ticketId)),
       events.on('message.received', (e) => this.pumps.kick(e.ticketId)),
       events.on('message.created', (e) => this.pumps.kick(e.ticketId)),
+      // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
+      ...new DeskNotices(this.deps.db).subscribe(events, this.notices, (n) => this.postNotice(n)),
     );
     this.scheduleSweep(this.options.sweepIntervalMs);
     this.track(this.connect());
@@ -187,13 +193,13 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     await this.polling?.stop();
     await this.sweeping;
     while (this.running.size) await Promise.allSettled([...this.running]);
-    await Promise.all([this.topics.idle(), this.pumps.idle()]);
+    await Promise.all([this.topics.idle(), this.pumps.idle(), this.notices.idle()]);
     this.tracker.set('disconnected');
   }
 
   /** Resolves once nothing the desk started is under way (for tests). */
   async idle(): Promise<void> {
-    await Promise.all([this.topics.idle(), this.pumps.idle()]);
+    await Promise.all([this.topics.idle(), this.pumps.idle(), this.notices.idle()]);
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
@@ -477,6 +483,28 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     await this.api.send(chatId, text.slice(0, 4096), { ...(threadId !== undefined ? { threadId } : {}), replyTo: msg.message_id }).catch((err: unknown) => {
       this.deps.log.warn({ desk: DESK, err: describe(err), chatId }, 'Telegram desk: an answer to an agent was not posted');
     });
+  }
+
+  /**
+   * A notice (src/desks/notices.ts) in the ticket's topic (else the agents' group), the team's
+   * group, or the supervisors' chat, within each group's flood limit.
+   */
+  private async postNotice(notice: DeskNotice): Promise<void> {
+    const current = this.settingsInForce.current;
+    for (const { place, parts } of notice.posts) {
+      let target: { chatId: string; place: PostPlace } | null;
+      if (place === 'supervisor') {
+        const chatId = current.supervisor?.telegramChatId;
+        target = chatId ? { chatId, place: {} } : null;
+      } else {
+        const teamChat = place === 'team' && notice.team ? current.teams.find((t) => t.name === notice.team)?.telegramChatId : undefined;
+        const ref = teamChat ? null : await this.mirror.topicOf(notice.ticketId);
+        target = teamChat ? { chatId: teamChat, place: {} } : ref ? { chatId: ref.chatId, place: placeOf(ref) } : { chatId: this.s.agentChatId, place: {} };
+      }
+      if (!target || !(await this.api.slot(target.chatId, this.abort.signal))) continue;
+      const { text, entities } = noticeText(notice.icon, parts, this.options.timeZone);
+      await this.api.send(target.chatId, text, target.place, entities);
+    }
   }
 
   // ---- Topics ----

@@ -3,7 +3,9 @@
  * conversation lines, and answers to agents. Everything is plain text (no parse mode), so nothing
  * a customer typed can break the markup or pass itself off as formatting.
  */
+import type { MessageEntity } from 'grammy/types';
 import type { Attachment } from '../../core/model.js';
+import { addresseeName, type NoticeIcon, type NoticePart } from '../notices.js';
 
 /** Telegram's limits: a forum topic's name, a message's text. */
 export const TOPIC_NAME_LIMIT = 128;
@@ -102,4 +104,28 @@ export const HELP = [
 export function topicLink(chatId: string, threadId: string): string | undefined {
   const internal = /^-100(\d+)$/.exec(chatId)?.[1];
   return internal && /^\d+$/.test(threadId) ? `https://t.me/c/${internal}/${threadId}` : undefined;
+}
+
+const NOTICE_ICONS: Record<NoticeIcon, string> = { warning: '⏳', breach: '🚨', alarm: '⏰', 'low-rating': '⚠️', automation: '🤖' };
+
+/**
+ * A desk notice (src/desks/notices.ts) as Telegram text: agents with a Telegram id are
+ * mentioned with a `text_mention` entity (they get a notification, and no markup is parsed), and
+ * moments are shown in the desk's time zone.
+ */
+export function noticeText(icon: NoticeIcon, parts: NoticePart[], timeZone: string): { text: string; entities: MessageEntity[] } {
+  let text = `${NOTICE_ICONS[icon]} `;
+  const entities: MessageEntity[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') text += part;
+    else if ('at' in part) text += formatTime(part.at, timeZone);
+    else {
+      const name = addresseeName(part.who);
+      const id = 'agent' in part.who ? Number(part.who.agent.telegramUserId) : NaN;
+      // Offsets and lengths are in UTF-16 code units, as JavaScript strings count.
+      if (Number.isSafeInteger(id) && id > 0) entities.push({ type: 'text_mention', offset: text.length, length: name.length, user: { id, is_bot: false, first_name: name } });
+      text += name;
+    }
+  }
+  return { text: clip(text, TEXT_LIMIT), entities: entities.filter((e) => e.offset + e.length <= TEXT_LIMIT) };
 }

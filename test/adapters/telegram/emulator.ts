@@ -61,6 +61,8 @@ export interface BotMessage {
   text: string;
   replyMarkup?: { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
   replyParameters?: { message_id: number };
+  /** Entities sent with the text (e.g. `text_mention`). */
+  entities?: Array<{ type: string; offset: number; length: number; user?: { id: number } }>;
   media?: { method: string; name?: string; mimeType?: string; data?: Buffer; url?: string };
   /** The forum topic it was posted in (`message_thread_id`). */
   threadId?: number;
@@ -403,6 +405,7 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
         const m = u.message as unknown as Record<string, unknown>;
         const markup = json(m.reply_markup) as BotMessage['replyMarkup'];
         const reply = json(m.reply_parameters) as BotMessage['replyParameters'];
+        const entities = json(m.entities) as BotMessage['entities'];
         const extra = media.get(u.messageId);
         return {
           messageId: u.messageId,
@@ -410,6 +413,7 @@ export async function startTelegramEmulator(): Promise<TelegramEmulator> {
           text: String(m.text ?? ''),
           ...(markup ? { replyMarkup: markup } : {}),
           ...(reply ? { replyParameters: reply } : {}),
+          ...(entities ? { entities } : {}),
           ...(extra ? { media: extra } : {}),
           ...(m.message_thread_id !== undefined ? { threadId: Number(m.message_thread_id) } : {}),
           at: u.time,

@@ -13,6 +13,8 @@ import { BOT_TOKEN, startTelegramEmulator, type BotMessage, type ForumTopic, typ
 
 const AGENTS = -1001000000001;
 const VIP = -1001000000002;
+/** The supervisors' plain group (`supervisor.telegramChatId` in the test desk configuration). */
+const SUPERVISORS = -1001000000003;
 /** 120 posts a minute: one every 500 ms per group, shared by the whole test. */
 const POSTS_PER_MINUTE = 120;
 
@@ -27,6 +29,7 @@ beforeAll(async () => {
   tg = await startTelegramEmulator();
   tg.chat(AGENTS, { forum: true, title: 'Support agents' });
   tg.chat(VIP, { forum: true, title: 'VIP agents' });
+  tg.chat(SUPERVISORS, { forum: false, title: 'Supervisors' });
   // Telegram's flood limit, tighter than ours would ever reach: 3 posts in any second per group.
   tg.limitChat(AGENTS, 3, 1000);
   tg.limitChat(VIP, 3, 1000);
@@ -316,5 +319,33 @@ describe('Telegram desk (forum group, the customer bot)', () => {
     await bob.say('@TestNameBot hi');
     await new Promise((r) => setTimeout(r, 500));
     expect(await t.gateway.db.conversation.count({ where: { channel: 'telegram', externalChatId: String(AGENTS) } })).toBe(0);
+  });
+  it('tells agents what the timers, ratings and automation say: in the topic, mentioning the assignee, and the supervisors', async () => {
+    const { c, id, number, topic } = await newTicket('Лиля', 'заказ опаздывает');
+    await alice.command('/take', inTopic(topic));
+    const taken = await eventually(() => ticket(number).then((r) => (r.assignee?.handle === 'alice' ? r : undefined)), 5000, '/take');
+    const ref = { ticketId: id, ticketNumber: number, conversationId: taken.conversationId, channel: 'telegram' as const };
+    const dueAt = new Date(Date.UTC(2026, 11, 7, 9, 0));
+
+    // The SLA warning names the assignee with a text mention, so Telegram notifies her.
+    t.gateway.events.publish('sla.warning', { ...ref, target: 'firstResponse', dueAt, assigneeId: taken.assigneeId, teamId: null });
+    const warning = await waitForPost(topic, new RegExp(`^⏳ Alice: the first response of #${number} is due 07\\.12\\.2026, 12:00\\.$`));
+    expect(warning.entities).toEqual([{ type: 'text_mention', offset: 2, length: 5, user: expect.objectContaining({ id: 5001 }) }]);
+
+    // A breach goes to the topic and to the supervisors' group.
+    t.gateway.events.publish('sla.breached', { ...ref, target: 'resolution', dueAt, fromLine: 1, toLine: 2, assigneeId: taken.assigneeId, teamId: null });
+    await waitForPost(topic, new RegExp(`^🚨 #${number} missed its resolution deadline \\(07\\.12\\.2026, 12:00\\): overdue, priority normal, escalated to line 2\\.$`));
+    const told = await eventually(() => tg.bot(SUPERVISORS).find((m) => m.text.includes(`SLA breach: #${number} from Лиля`)), 15_000, 'the supervisors told');
+    expect(told.threadId).toBeUndefined();
+
+    // A low rating, and automation notices: the supervisors, and the team (no group of its own: the topic).
+    t.gateway.events.publish('csat.low', { ...ref, messageId: 'm', score: 2, comment: 'долго' });
+    await waitForPost(topic, new RegExp(`^⚠️ Low CSAT rating for #${number}: ★★☆☆☆ 2/5 from Лиля: “долго”$`));
+    t.gateway.events.publish('desk.notify', { ...ref, target: 'supervisor', message: 'VIP customer waiting', rule: 'vip-watch' });
+    await eventually(() => tg.bot(SUPERVISORS).find((m) => m.text === `🤖 #${number} (rule “vip-watch”): VIP customer waiting`), 15_000, 'the automation notice to the supervisors');
+    t.gateway.events.publish('desk.notify', { ...ref, target: 'assignee', message: 'call the courier', rule: 'late' });
+    const toAssignee = await waitForPost(topic, new RegExp(`^🤖 Alice: #${number} \\(rule “late”\\): call the courier$`));
+    expect(toAssignee.entities?.[0]).toMatchObject({ type: 'text_mention', user: { id: 5001 } });
+    expect(c.botMessages().some((m) => m.text.includes('call the courier'))).toBe(false);
   });
 });
