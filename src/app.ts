@@ -57,6 +57,8 @@ import { ticketsRouter } from './http/ticketsRoutes.js';
 import { cannedRouter } from './http/cannedRoutes.js';
 import { deskRouter } from './http/deskRoutes.js';
 import { viewsRouter } from './http/viewsRoutes.js';
+import { reportsRouter } from './http/reportsRoutes.js';
+import { ReportService } from './reports/service.js';
 import { contactsRouter } from './http/contactsRoutes.js';
 import { kbRouter } from './http/kbRoutes.js';
 import { createDesks, type Desk, type DeskDeps } from './desks/index.js';
@@ -248,6 +250,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
   app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), cannedRouter(canned));
   app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
+  // Reports: read-only metrics straight from the tickets (src/reports).
+  app.use('/api/v1', requireAdmin, reportsRouter({ reports: new ReportService(db, settings), settings }));
   app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
     res.json(channelStatus());
