@@ -14,6 +14,9 @@ import type { Redis } from '../../redis.js';
 
 type Block = Record<string, unknown>;
 
+/** How long posting a file's bytes may take (files are up to ATTACHMENT_MAX_BYTES). */
+const UPLOAD_TIMEOUT_MS = 60_000;
+
 export interface SlackApiOptions {
   token: string;
   apiUrl: string;
@@ -79,6 +82,23 @@ export class SlackApi {
 
   async postEphemeral(args: { channel: string; user: string; text: string; threadTs?: string }): Promise<void> {
     await this.client.chat.postEphemeral({ channel: args.channel, user: args.user, text: args.text, ...(args.threadTs ? { thread_ts: args.threadTs } : {}) });
+  }
+
+  /**
+   * Uploads a file into a channel or a thread, Slack's way: an upload URL for the file, its bytes
+   * posted there, then the upload completed into the channel (`files.uploadV2`'s steps, spelled out).
+   */
+  async uploadFile(args: { channel: string; threadTs?: string; data: Buffer; name: string }): Promise<void> {
+    await this.slot(args.channel);
+    const target = await this.client.files.getUploadURLExternal({ filename: args.name, length: args.data.length });
+    if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload URL');
+    const res = await fetch(target.upload_url, { method: 'POST', body: new Uint8Array(args.data), signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS) });
+    if (!res.ok) throw new Error(`the file upload was answered ${res.status}`);
+    await this.client.files.completeUploadExternal({
+      files: [{ id: target.file_id, title: args.name }],
+      channel_id: args.channel,
+      ...(args.threadTs ? { thread_ts: args.threadTs } : {}),
+    });
   }
 
   /** The user's profile email, if Slack shares it (needs the users:read.email scope). */

@@ -30,6 +30,9 @@ import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack,
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { verifySlackSignature } from './verify.js';
 import { PerKeySerial } from '../../serial.js';
+import { storedFiles } from '../../adapters/telegram/files.js';
+import type { OutboundFiles } from '../../adapters/telegram/sender.js';
+import { FileStore } from '../../core/files.js';
 import { addresseeName, DeskNotices, type DeskNotice, type NoticeIcon, type NoticePart } from '../notices.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -78,6 +81,8 @@ export class SlackDesk implements Desk {
   readonly name = 'slack';
   readonly router: Router;
   private readonly api: SlackApi;
+  /** Files we keep (customers' and agents'), read to upload them into threads. */
+  private readonly stored: OutboundFiles;
   private readonly tracker = new StatusTracker('connecting', 'http events');
   /** The desk's work on one ticket runs in the order of its events. */
   private readonly perTicket = new PerKeySerial();
@@ -96,6 +101,7 @@ export class SlackDesk implements Desk {
   ) {
     this.keyPrefix = `${deps.config.REDIS_PREFIX}:slack-desk`;
     this.timeZone = options.timeZone ?? DEFAULT_DESK_TIME_ZONE;
+    this.stored = storedFiles(deps.files ?? new FileStore(deps.db, deps.config.ATTACHMENT_MAX_BYTES));
     this.api = new SlackApi({
       token: settings.token,
       apiUrl: settings.apiUrl,
@@ -400,8 +406,18 @@ export class SlackDesk implements Desk {
       select: { authorKind: true, authorName: true, text: true, attachments: true, ticket: { select: { contact: { select: { name: true } } } } },
     });
     if (!m) return;
-    const text = mirrorText({ ...m, attachments: m.attachments as unknown as Attachment[] }, m.ticket?.contact.name ?? null);
+    const attachments = m.attachments as unknown as Attachment[];
+    const text = mirrorText({ ...m, attachments }, m.ticket?.contact.name ?? null);
     await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
+    // The files we keep follow as files, so agents see them in Slack; the text above names them all.
+    for (const attachment of attachments) {
+      const file = await this.stored.read(attachment);
+      if (!file) continue;
+      const name = file.name ?? attachment.name ?? `${attachment.kind}`;
+      await this.api.uploadFile({ channel: thread.chatId, threadTs: thread.threadId, data: file.data, name }).catch((err: unknown) => {
+        this.deps.log.warn({ err, desk: DESK, ticketId, messageId }, 'Slack desk: a file was not uploaded into the thread');
+      });
+    }
   }
 
   /** A notice (src/desks/notices.ts) in Slack's words: mentions by Slack id, dates in the reader's time zone. */

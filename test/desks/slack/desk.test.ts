@@ -148,6 +148,26 @@ describe('Slack desk', () => {
     await eventually(() => slack.of('chat.postMessage').some((c) => c.args.thread_ts === ts && String(c.args.text).includes('my order 42 never came')), 5000, 'the customer message in the thread');
   });
 
+  it('uploads the files of a mirrored message into the thread, after its text', async () => {
+    const { number, ts } = await handOff('Pavel');
+    const pdf = Buffer.from('%PDF-1.4 the manual');
+    const stored = await fetch(`${t.baseUrl}/api/v1/files?name=manual.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.gateway.adminToken}`, 'content-type': 'application/pdf' },
+      body: new Uint8Array(pdf),
+    });
+    expect(stored.status).toBe(201);
+    const { id } = (await stored.json()) as { id: string };
+    // A reply made elsewhere (the REST API) with a file: mirrored as text, then the file itself.
+    expect((await t.api('POST', `/tickets/${number}/messages`, { text: 'Here is the manual', agent: 'alice', attachments: [{ fileId: id }] })).status).toBe(201);
+    const done = await eventually(() => slack.of('files.completeUploadExternal').find((c) => c.args.thread_ts === ts), 10_000, 'the file completed into the thread');
+    const [file] = done.args.files as Array<{ id: string; title: string }>;
+    expect(file?.title).toBe('manual.pdf');
+    expect(slack.uploads.get(file!.id)?.equals(pdf)).toBe(true);
+    const text = slack.of('chat.postMessage').find((c) => c.args.thread_ts === ts && String(c.args.text).includes('Here is the manual'));
+    expect(text?.args.text).toContain('[document: manual.pdf]');
+  });
+
   it("sends an agent's thread reply to the customer once, even when Slack retries the event; note: stays internal", async () => {
     const { number, ts, chatId } = await handOff('Olga');
     const eventId = `Ev${randomUUID()}`;

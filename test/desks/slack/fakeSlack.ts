@@ -17,6 +17,8 @@ export interface SlackCall {
 export interface FakeSlack {
   url: string;
   calls: SlackCall[];
+  /** Bytes posted to the upload URLs of files.getUploadURLExternal, by file id. */
+  uploads: Map<string, Buffer>;
   /** users.info answers with these emails. */
   emails: Map<string, string>;
   rateLimitNext(method: string, times: number, retryAfterSeconds: number): void;
@@ -27,17 +29,25 @@ export interface FakeSlack {
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const emails = new Map<string, string>();
+  const uploads = new Map<string, Buffer>();
+  let base = '';
   const limited = new Map<string, { times: number; retryAfter: number }>();
   let seq = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const upload = /^\/upload\/(F\w+)$/.exec(req.url ?? '');
+      if (upload?.[1]) {
+        uploads.set(upload[1], Buffer.concat(chunks));
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${Buffer.concat(chunks).length}`);
+        return;
+      }
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const raw = Buffer.concat(chunks).toString('utf8');
       const type = req.headers['content-type'] ?? '';
       const args: Record<string, unknown> = type.includes('json') ? (JSON.parse(raw || '{}') as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
-      for (const key of ['blocks', 'attachments']) if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
+      for (const key of ['blocks', 'attachments', 'files']) if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
       const limit = limited.get(method);
       if (limit && limit.times > 0) {
         limit.times--;
@@ -57,6 +67,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           return reply({ ok: true, channel: args.channel, ts: args.ts });
         case 'chat.postEphemeral':
           return reply({ ok: true, message_ts: `1700000001.${String(++seq).padStart(6, '0')}` });
+        case 'files.getUploadURLExternal': {
+          const id = `F${String(++seq).padStart(8, '0')}`;
+          return reply({ ok: true, file_id: id, upload_url: `${base}/upload/${id}` });
+        }
+        case 'files.completeUploadExternal':
+          return reply({ ok: true, files: (args.files as Array<{ id: string }>).map((f) => ({ id: f.id })) });
         case 'users.info': {
           const email = emails.get(String(args.user));
           return reply({ ok: true, user: { id: args.user, profile: email ? { email } : {} } });
@@ -68,9 +84,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
+    uploads,
     emails,
     rateLimitNext: (method, times, retryAfter) => void limited.set(method, { times, retryAfter }),
     of: (method) => calls.filter((c) => c.method === method),
