@@ -22,6 +22,7 @@ import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
 import { createChannelAdapters, type ChannelAdapterDeps } from './adapters/index.js';
 import { TelegramDeskTap } from './adapters/telegram/deskTap.js';
+import { SlackCustomerTap } from './adapters/slack/tap.js';
 import { AdapterLifecycle } from './adapters/lifecycle.js';
 import type { Config } from './config.js';
 import { AttachmentKeeper } from './core/attachments.js';
@@ -175,7 +176,12 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const requireAdmin = requireBearer(adminToken.value);
   // With one bot for customers and the Telegram desk, the customer adapter hands the agents' chats' updates to the desk through this.
   const telegramDeskTap = new TelegramDeskTap();
-  const adapters = new AdapterLifecycle((options.adapters ?? createChannelAdapters)({ config, sink, db, files, desk, requireAdmin, redis: redis.adapters, log, telegramDeskTap }), log);
+  // And the other way round: the Slack desk receives the Slack app's events and hands customer channels' to the Slack channel.
+  const slackCustomerTap = new SlackCustomerTap();
+  const adapters = new AdapterLifecycle(
+    (options.adapters ?? createChannelAdapters)({ config, sink, db, files, desk, requireAdmin, redis: redis.adapters, log, telegramDeskTap, slackCustomerTap }),
+    log,
+  );
   adapters.register(channels);
 
   // 4. Delivery: a worker per instance, and the sweep that rebuilds lost queues from PostgreSQL.
@@ -200,7 +206,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const desks = (options.desks ?? createDesks)({
     config, db, tickets, events, redis: redis.adapters, requireAdmin, log, botHandles, canned,
     next: (agent) => assignment.next(agent),
-    settings, files, telegramDeskTap,
+    settings, files, telegramDeskTap, slackCustomerTap,
   });
   const deskStatus = () => Object.fromEntries(desks.map((d) => [d.name, d.status()]));
 

@@ -18,6 +18,11 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const url = (fallback: string) => z.url().default(fallback);
+/** A comma-separated list (spaces around items ignored); unset or blank means empty. */
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((item) => item.trim()).filter(Boolean));
 /** An integer setting; set but blank (`PORT=` in an env file) means the default, not 0. */
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.coerce.number().int().min(min).max(max).default(fallback));
@@ -112,8 +117,12 @@ const schema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   /** The Slack app's signing secret: every request to POST /slack/events is checked with it. */
   SLACK_SIGNING_SECRET: optionalString,
+  /** Socket Mode (an app-level token, xapp-…): the desk connects to Slack, so no public URL is needed. */
+  SLACK_APP_TOKEN: optionalString,
   /** The channel id (C…) where ticket cards are posted and agents answer in their threads. */
   SLACK_AGENT_CHANNEL: optionalString,
+  /** Slack as a customer channel: ids of channels (e.g. shared with client companies) whose messages open or join tickets. */
+  SLACK_CUSTOMER_CHANNELS: list,
   /** Where the Slack Web API lives; tests point it at a local fake. */
   SLACK_API_URL: url('https://slack.com/api/'),
 });

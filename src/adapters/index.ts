@@ -16,6 +16,8 @@ import type { Db } from '../db/prisma.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
 import type { ChannelAdapter, InboundSink } from './adapter.js';
+import { createSlackChannel } from './slack/index.js';
+import type { SlackCustomerTap } from './slack/tap.js';
 import type { TelegramDeskTap } from './telegram/deskTap.js';
 import { createTelegramAdapter } from './telegram/index.js';
 import { createVkAdapter } from './vk/index.js';
@@ -41,6 +43,8 @@ export interface ChannelAdapterDeps {
   redis: Redis;
   /** Hands updates from the agents' chats to the Telegram desk when it shares the customer bot (./telegram/deskTap.ts). */
   telegramDeskTap?: TelegramDeskTap;
+  /** Where the Slack desk, which receives the Slack app's events, hands those of customer channels (./slack/tap.ts). */
+  slackCustomerTap?: SlackCustomerTap;
   log: Logger;
 }
 
@@ -50,6 +54,7 @@ export function createChannelAdapters(deps: ChannelAdapterDeps): ChannelAdapter[
     createTelegramAdapter(deps),
     createVkAdapter(deps),
     createWhatsAppAdapter(deps),
+    createSlackChannel(deps),
   ];
   return adapters.filter((a): a is ChannelAdapter => a !== null);
 }

@@ -26,6 +26,29 @@ export function storedAttachment(file: StoredFileInfo): Attachment {
   return { kind: attachmentKindOf(file.mimeType), mimeType: file.mimeType, size: file.size, ...(file.name ? { name: file.name } : {}), url: fileUrl(file.id) };
 }
 
+/** Reads the bytes of an outbound attachment, for senders that must upload a file rather than pass a URL. */
+export interface OutboundFiles {
+  read(attachment: Attachment): Promise<{ data: Buffer; mimeType?: string; name?: string } | null>;
+}
+
+const STORED_FILE = /^(?:https?:\/\/[^/]+)?\/api\/v1\/files\/([0-9a-f-]{36})$/i;
+
+/**
+ * Outbound attachments from the file store: an attachment whose `url` is one of our stored files
+ * (`/api/v1/files/<id>`) is read from its bytes, since a platform cannot fetch a URL behind the
+ * REST API's token. Any other attachment reads as null.
+ */
+export function storedFiles(files: FileStore): OutboundFiles {
+  return {
+    async read(attachment) {
+      const id = attachment.url ? STORED_FILE.exec(attachment.url)?.[1] : undefined;
+      if (!id) return null;
+      const file = await files.get(id);
+      return file ? { data: file.data, mimeType: file.mimeType, ...(file.name ? { name: file.name } : {}) } : null;
+    },
+  };
+}
+
 /** A stored file without its bytes. */
 export interface StoredFileInfo {
   id: string;

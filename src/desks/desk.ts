@@ -12,6 +12,7 @@ import type { CannedResponses } from '../core/canned.js';
 import type { DeskSettings } from '../core/deskSettings.js';
 import type { FileStore } from '../core/files.js';
 import type { TelegramDeskTap } from '../adapters/telegram/deskTap.js';
+import type { SlackCustomerTap } from '../adapters/slack/tap.js';
 import type { EventBus } from '../core/events.js';
 import type { PullResult } from '../core/assignment/pull.js';
 import type { TicketService } from '../core/tickets.js';
@@ -41,6 +42,8 @@ export interface DeskDeps {
   files?: FileStore;
   /** Hands the Telegram desk the agents' chats' updates when it shares the customer bot (src/adapters/telegram/deskTap.ts). */
   telegramDeskTap?: TelegramDeskTap;
+  /** Where the Slack desk hands what happens in Slack customer channels (src/adapters/slack/tap.ts). */
+  slackCustomerTap?: SlackCustomerTap;
   requireAdmin: RequestHandler;
   log: Logger;
 }

@@ -6,7 +6,6 @@
 import type { Config } from '../../config.js';
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
 import type { DeskTopics } from '../../core/deskConfig.js';
-import type { FileStore } from '../../core/files.js';
 import type { ChannelSender } from '../../core/model.js';
 import type { Db } from '../../db/prisma.js';
 import type { Logger } from '../../logger.js';
@@ -16,7 +15,7 @@ import { RedisLease } from '../lease.js';
 import { TelegramAdapter } from './adapter.js';
 import { RedisLedger } from './dedupe.js';
 import type { TelegramDeskTap } from './deskTap.js';
-import { storedFiles } from './files.js';
+import { storedFiles, type FileStore } from '../../core/files.js';
 import { TELEGRAM_RATE_LIMITS } from './sender.js';
 import { dbStore } from './store.js';
 import { webhookSecret } from './webhook.js';

@@ -12,6 +12,7 @@
  */
 import { InputFile, type Api } from 'grammy';
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
+import type { OutboundFiles } from '../../core/files.js';
 import type { InlineKeyboardMarkup, Message, ReplyParameters } from 'grammy/types';
 import type { Attachment, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import { callbackData, inlineKeyboard, isHashed } from './buttons.js';
@@ -27,9 +28,7 @@ export const TELEGRAM_TEXT_LIMIT = 4096;
 export const TELEGRAM_RATE_LIMITS: RateLimits = { perSecond: 30, perChatIntervalMs: 1000 };
 
 /** The bytes of an attachment the desk keeps (the core's file store), or null when it has none. */
-export interface OutboundFiles {
-  read(attachment: Attachment): Promise<{ data: Buffer; mimeType?: string; name?: string } | null>;
-}
+export type { OutboundFiles };
 
 export interface TelegramSenderOptions {
   timeoutMs: number;

@@ -1,6 +1,9 @@
 /** The ticket card the Slack desk posts in the agents' channel, and the text it mirrors into its thread. */
 import type { Attachment } from '../../core/model.js';
 import type { SnoozeChoice } from './snooze.js';
+import { escapeSlack } from '../../adapters/slack/text.js';
+
+export { escapeSlack, slackToPlain } from '../../adapters/slack/text.js';
 
 export interface CardTicket {
   number: number;
@@ -47,21 +50,6 @@ export function parsePriorityValue(value: string | undefined): { number: number;
   const priority = m?.[2] as PriorityName | undefined;
   if (!m || !priority || !PRIORITIES.includes(priority)) return undefined;
   return { number: Number(m[1]), priority };
-}
-
-/** Slack's text needs only &, < and > escaped. */
-export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Slack's own markup back to plain text: mentions, links and entities. */
-export function slackToPlain(text: string): string {
-  return text
-    .replace(/<([^<>|]+)\|([^<>]+)>/g, (_m, target: string, label: string) => (target.startsWith('@') || target.startsWith('#') ? label : `${label} (${target})`))
-    .replace(/<([^<>]+)>/g, (_m, target: string) => target)
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 function date(d: Date): string {

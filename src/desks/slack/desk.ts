@@ -10,29 +10,29 @@
  *   makes it an internal note); the card's buttons and `/desk` are TicketService.update. The desk
  *   never writes tickets itself, so first response, audit and SLA come out as with the REST API.
  *
- * Transport: HTTP mode on POST /slack/events (events, interactivity and the slash command share
- * the URL). The signature is checked on the raw body (401 when forged or stale), events are acked
- * at once and handled after, and Slack's retries are dropped by `event_id` (Redis SET NX).
+ * Transport (./transport.ts): HTTP mode on POST /slack/events, or Socket Mode with SLACK_APP_TOKEN.
+ * Events are acked at once and handled after; Slack's retries are dropped by `event_id` (Redis SET
+ * NX). Messages and button presses in customer channels (SLACK_CUSTOMER_CHANNELS) go to the Slack
+ * customer adapter through the tap (src/adapters/slack/tap.ts).
  * Work on one ticket runs in order on an instance (a promise chain per ticket), so a mirrored
  * message never overtakes its card and the desk's own replies are not mirrored back.
  */
-import express, { Router, type Request, type Response } from 'express';
+import type { Router } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { Actor } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
-import { SlackApi } from './api.js';
+import { SlackApi } from '../../adapters/slack/api.js';
 import { listTickets } from '../../core/ticketQueries.js';
 import { MAX_LINE } from '../../core/tickets.js';
 import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
-import { verifySlackSignature } from './verify.js';
+import { SlackSocket, slackHttpRouter, type SlackReceiver } from './transport.js';
+import type { SlackCommand, SlackEvent, SlackInteraction } from '../../adapters/slack/payloads.js';
 import { PerKeySerial } from '../../serial.js';
-import { storedFiles } from '../../adapters/telegram/files.js';
-import type { OutboundFiles } from '../../adapters/telegram/sender.js';
-import { FileStore } from '../../core/files.js';
+import { FileStore, storedFiles, type OutboundFiles } from '../../core/files.js';
 import { addresseeName, DeskNotices, type DeskNotice, type NoticeIcon, type NoticePart } from '../notices.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -48,9 +48,12 @@ const CANNED_SHORTCUT = /^\s*!([\p{L}\p{N}_-]+)\s*$/u;
 
 export interface SlackDeskSettings {
   token: string;
-  signingSecret: string;
   channel: string;
   apiUrl: string;
+  /** HTTP mode: requests to POST /slack/events are checked with it. */
+  signingSecret?: string;
+  /** Socket Mode (xapp-…): the desk connects to Slack instead of waiting for requests. */
+  appToken?: string;
 }
 
 export interface SlackDeskOptions {
@@ -58,17 +61,6 @@ export interface SlackDeskOptions {
   postsPerSecond: number;
   /** The zone "Snooze till tomorrow 09:00" is read in (default Europe/Moscow). */
   timeZone: string;
-}
-
-interface SlackMessageEvent {
-  type: string;
-  subtype?: string;
-  channel?: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
 }
 
 interface AgentRef {
@@ -79,11 +71,15 @@ interface AgentRef {
 
 export class SlackDesk implements Desk {
   readonly name = 'slack';
-  readonly router: Router;
+  /** HTTP mode's route (absent in Socket Mode without a signing secret). */
+  readonly router?: Router;
+  private readonly socket: SlackSocket | undefined;
   private readonly api: SlackApi;
   /** Files we keep (customers' and agents'), read to upload them into threads. */
   private readonly stored: OutboundFiles;
-  private readonly tracker = new StatusTracker('connecting', 'http events');
+  private readonly tracker: StatusTracker;
+  /** How Slack's requests come, for the status: "socket mode" or "http events". */
+  private readonly mode: string;
   /** The desk's work on one ticket runs in the order of its events. */
   private readonly perTicket = new PerKeySerial();
   private readonly running = new Set<Promise<unknown>>();
@@ -91,6 +87,7 @@ export class SlackDesk implements Desk {
   private readonly own = new Set<string>();
   private detach: Array<() => void> = [];
   private botUserId: string | undefined;
+  private botName: string | undefined;
   private readonly keyPrefix: string;
   private readonly timeZone: string;
 
@@ -105,18 +102,21 @@ export class SlackDesk implements Desk {
     this.api = new SlackApi({
       token: settings.token,
       apiUrl: settings.apiUrl,
-      redis: deps.redis,
-      ratePrefix: `${deps.config.REDIS_PREFIX}:rate:slack-desk`,
-      postsPerSecond: options.postsPerSecond ?? 1,
+      pacing: { redis: deps.redis, ratePrefix: `${deps.config.REDIS_PREFIX}:rate:slack-desk`, postsPerSecond: options.postsPerSecond ?? 1 },
       log: deps.log,
     });
-    this.router = Router();
-    this.router.post(SLACK_EVENTS_PATH, express.raw({ type: () => true, limit: '1mb' }), (req, res) => {
-      this.receive(req, res).catch((err: unknown) => {
-        deps.log.error({ err, desk: DESK }, 'slack request failed');
-        if (!res.headersSent) res.status(500).json({ error: 'internal' });
-      });
-    });
+    this.mode = settings.appToken ? 'socket mode' : 'http events';
+    this.tracker = new StatusTracker('connecting', this.mode);
+    if (settings.signingSecret) this.router = slackHttpRouter(SLACK_EVENTS_PATH, settings.signingSecret, this.receiver(), deps.log);
+    this.socket = settings.appToken
+      ? new SlackSocket({
+          appToken: settings.appToken,
+          apiUrl: settings.apiUrl,
+          receiver: this.receiver(),
+          log: deps.log,
+          onState: (state, detail) => this.tracker.set(state, state === 'error' ? { lastError: detail ?? 'socket error' } : { detail: this.botName ? `${detail}, @${this.botName}` : detail }),
+        })
+      : undefined;
   }
 
   status(): ChannelStatus {
@@ -137,63 +137,53 @@ export class SlackDesk implements Desk {
     try {
       const me = await this.api.authTest();
       this.botUserId = me.userId;
-      this.tracker.set('connected', { detail: me.user ? `http events, @${me.user}` : 'http events' });
+      this.botName = me.user;
+      // In Socket Mode the desk is connected once the socket says hello.
+      if (!this.socket) this.tracker.set('connected', { detail: me.user ? `${this.mode}, @${me.user}` : this.mode });
     } catch (err) {
       // The desk keeps working: events still arrive, and calls are retried one by one.
       this.tracker.set('error', { lastError: err instanceof Error ? err.message : String(err) });
       this.deps.log.warn({ err, desk: DESK }, 'Slack desk: auth.test failed');
     }
+    this.socket?.start();
   }
 
   async stop(): Promise<void> {
+    await this.socket?.stop();
     for (const off of this.detach) off();
     this.detach = [];
     while (this.running.size) await Promise.allSettled([...this.running]);
     await this.perTicket.idle();
   }
 
-  // ---- Requests from Slack ----
+  // ---- Requests from Slack (src/desks/slack/transport.ts brings them, over HTTP or a socket) ----
 
-  private async receive(req: Request, res: Response): Promise<void> {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const ok = verifySlackSignature(
-      this.settings.signingSecret,
-      { signature: req.get('x-slack-signature'), timestamp: req.get('x-slack-request-timestamp') },
-      raw,
-    );
-    if (!ok) {
-      res.status(401).json({ error: 'invalid_signature' });
-      return;
-    }
-    const type = req.get('content-type') ?? '';
-    if (type.includes('application/json')) {
-      const body = JSON.parse(raw.toString('utf8')) as { type?: string; challenge?: string; event_id?: string; event?: SlackMessageEvent };
-      if (body.type === 'url_verification') {
-        res.json({ challenge: body.challenge });
-        return;
-      }
-      // Ack first (Slack wants an answer within 3 s), then work. A retry of an event already
-      // claimed is acked and dropped.
-      const fresh = body.type === 'event_callback' && body.event && (!body.event_id || (await this.claim(`event:${body.event_id}`, EVENT_TTL_S)));
-      res.status(200).end();
-      if (fresh && body.event) this.track(this.onEvent(body.event));
-      return;
-    }
-    const form = new URLSearchParams(raw.toString('utf8'));
-    const payload = form.get('payload');
-    if (payload) {
-      res.status(200).end();
-      this.track(this.onInteraction(JSON.parse(payload) as Interaction));
-      return;
-    }
-    if (form.get('command')) {
-      res.json({ response_type: 'ephemeral', text: await this.onCommand(form) });
-      return;
-    }
-    res.status(400).json({ error: 'unsupported_request' });
+  /** The transport's side: what to do with each request. */
+  private receiver(): SlackReceiver {
+    return {
+      event: async (body) => {
+        const event = body.event;
+        if (!event) return;
+        // A customer's message is stored before Slack gets its ack, so a failure here (PostgreSQL
+        // away) makes Slack send it again instead of losing it. Storing is idempotent by message id.
+        const customers = event.type === 'message' ? this.deps.slackCustomerTap?.route(event.channel) : null;
+        if (customers) {
+          await customers.message(event);
+          return;
+        }
+        // The desk's own events: acked at once and handled after; a retry of an event already
+        // claimed (by this or another instance) is dropped.
+        this.track((async () => {
+          if (body.event_id && !(await this.claim(`event:${body.event_id}`, EVENT_TTL_S))) return;
+          await this.onEvent(event);
+        })());
+      },
+      interaction: (payload) => this.track(this.onInteraction(payload)),
+      command: (fields) => this.onCommand(fields),
+    };
   }
 
-  private async onEvent(e: SlackMessageEvent): Promise<void> {
+  private async onEvent(e: SlackEvent): Promise<void> {
     if (e.type !== 'message' || e.channel !== this.settings.channel) return;
     // Bots (this desk included) and edits/joins are not agents' replies.
     if (e.bot_id || !e.user || e.user === this.botUserId) return;
@@ -235,8 +225,13 @@ export class SlackDesk implements Desk {
     }
   }
 
-  private async onInteraction(p: Interaction): Promise<void> {
+  private async onInteraction(p: SlackInteraction): Promise<void> {
     if (p.type !== 'block_actions' || !p.actions?.length || !p.user?.id) return;
+    const customers = this.deps.slackCustomerTap?.route(p.channel?.id);
+    if (customers) {
+      await customers.press(p);
+      return;
+    }
     const channel = p.channel?.id ?? this.settings.channel;
     const threadTs = p.message?.ts;
     const agent = await this.identify(p.user.id);
@@ -281,11 +276,11 @@ export class SlackDesk implements Desk {
   }
 
   /** `/desk next|mine|find|status`: the answer is shown to the caller only. */
-  private async onCommand(form: URLSearchParams): Promise<string> {
-    const user = form.get('user_id') ?? '';
+  private async onCommand(fields: SlackCommand): Promise<string> {
+    const user = fields.user_id ?? '';
     const agent = await this.identify(user);
     if (!agent) return REFUSAL;
-    const text = (form.get('text') ?? '').trim();
+    const text = (fields.text ?? '').trim();
     const [sub = 'help'] = text.toLowerCase().split(/\s+/).filter(Boolean);
     const { db } = this.deps;
     if (sub === 'find') {
@@ -478,14 +473,6 @@ export class SlackDesk implements Desk {
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
-}
-
-interface Interaction {
-  type?: string;
-  user?: { id?: string };
-  channel?: { id?: string };
-  message?: { ts?: string };
-  actions?: Array<{ action_id?: string; value?: string; selected_option?: { value?: string } }>;
 }
 
 const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';

@@ -19,8 +19,7 @@
  * file we keep (`:f<n>`), posted as the file itself. Consecutive text units coalesce into one
  * post; a file is a post of its own.
  */
-import type { FileStore } from '../../core/files.js';
-import { storedFiles } from '../../adapters/telegram/files.js';
+import { storedFiles, type FileStore } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
 import type { Db } from '../../db/prisma.js';
 import { splitText } from '../../adapters/text.js';

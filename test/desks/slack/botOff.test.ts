@@ -46,7 +46,15 @@ describe('Slack desk settings and signatures', () => {
     expect(off.status().state).toBe('off');
     expect(off.router).toBeUndefined();
     const half = createSlackDesk({ ...deps, config: { ...base, SLACK_SIGNING_SECRET: undefined } });
-    expect(half.status()).toMatchObject({ state: 'error', lastError: 'missing SLACK_SIGNING_SECRET' });
+    expect(half.status()).toMatchObject({ state: 'error', lastError: 'missing SLACK_SIGNING_SECRET or SLACK_APP_TOKEN' });
+    expect(half.router).toBeUndefined();
+    // Customer channels alone need the desk too: said, not silently ignored.
+    const customersOnly = createSlackDesk({ ...deps, config: { ...base, SLACK_BOT_TOKEN: undefined, SLACK_SIGNING_SECRET: undefined, SLACK_AGENT_CHANNEL: undefined, SLACK_CUSTOMER_CHANNELS: ['CACME'] } });
+    expect(customersOnly.status()).toMatchObject({ state: 'error', lastError: 'missing SLACK_BOT_TOKEN, SLACK_AGENT_CHANNEL, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN' });
+    // Socket Mode without a signing secret: on, with no HTTP route (nothing could verify its requests).
+    const socket = createSlackDesk({ ...deps, config: { ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-test' } });
+    expect(socket.status()).toMatchObject({ state: 'connecting', detail: 'socket mode' });
+    expect(socket.router).toBeUndefined();
   });
 
   it('verifies signatures on the raw body and refuses stale timestamps', () => {

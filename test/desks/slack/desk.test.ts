@@ -12,6 +12,7 @@ import { SAMPLE_KB_DIR } from '../../../src/kb/setup.js';
 import { API_SECRET, eventually, startTestGateway, type TestGateway } from '../../support/gateway.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhookReceiver.js';
 import { startFakeSlack, type FakeSlack } from './fakeSlack.js';
+import { handOff as handOffToSlack } from './handOff.js';
 
 const SECRET = 'test-slack-signing-secret';
 const CHANNEL = 'CAGENTS';
@@ -95,21 +96,7 @@ function slash(user: string, text: string) {
   return signed(new URLSearchParams({ command: '/desk', text, user_id: user, channel_id: CHANNEL, team_id: 'T1' }).toString(), 'application/x-www-form-urlencoded');
 }
 
-/** The customer asks for a person on the API channel; resolves with the ticket and its card. */
-async function handOff(name: string): Promise<{ number: number; ts: string; chatId: string }> {
-  const chatId = `chat-${randomUUID()}`;
-  const res = await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name }, text: 'I want to talk to a human' });
-  expect(res.status).toBeLessThan(300);
-  const card = await eventually(
-    () => slack.of('chat.postMessage').find((c) => c.args.channel === CHANNEL && !c.args.thread_ts && String(c.args.text).includes(` · ${name} · `)),
-    10_000,
-    `the card of ${name}`,
-  );
-  const number = Number(/#(\d+)/.exec(String(card.args.text))?.[1]);
-  // Replies in the thread are only taken once the card's ts is stored.
-  await eventually(() => t.gateway.db.deskThread.findFirst({ where: { ticket: { number }, threadId: card.ts! } }).then((r) => r ?? undefined), 5000, 'the desk thread');
-  return { number, ts: card.ts!, chatId };
-}
+const handOff = (name: string) => handOffToSlack(t, slack, CHANNEL, name);
 
 const messagesOf = (number: number) => t.gateway.db.message.findMany({ where: { ticket: { number } }, orderBy: { seq: 'asc' } });
 const ticket = (number: number) => t.gateway.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });

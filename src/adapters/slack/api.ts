@@ -1,10 +1,12 @@
 /**
- * The few Slack Web API calls the desk makes, through @slack/web-api's WebClient (from Bolt).
+ * The few Slack Web API calls the gateway makes (the Slack desk, and Slack as a customer
+ * channel), through @slack/web-api's WebClient (from Bolt).
  *
- * Rate limits: chat.postMessage takes about one message per second per channel. Every post
- * first takes a send slot from the delivery worker's Redis limiter (one timeline for all
- * instances, slots handed out in turn), so a burst waits here instead of meeting Slack's 429.
- * Should a 429 come anyway, WebClient waits Slack's Retry-After and retries the call.
+ * Rate limits: chat.postMessage takes about one message per second per channel. With `pacing`,
+ * every post first takes a send slot from the delivery worker's Redis limiter (one timeline for
+ * all instances, slots handed out in turn), so a burst waits here instead of meeting Slack's 429.
+ * Without it the caller paces (the customer channel's posts go through the delivery queue, which
+ * keeps the same limit). Should a 429 come anyway, WebClient waits Slack's Retry-After and retries.
  */
 import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
@@ -20,17 +22,20 @@ const UPLOAD_TIMEOUT_MS = 60_000;
 export interface SlackApiOptions {
   token: string;
   apiUrl: string;
-  redis: Redis;
-  /** Key prefix of the send slots, e.g. `omnidesk:rate:slack-desk`. */
-  ratePrefix: string;
-  /** Posts per second per channel (Slack: about 1). */
-  postsPerSecond: number;
+  /** Paces posts per channel through Redis send slots shared by every instance. */
+  pacing?: {
+    redis: Redis;
+    /** Key prefix of the send slots, e.g. `omnidesk:rate:slack-desk`. */
+    ratePrefix: string;
+    /** Posts per second per channel (Slack: about 1). */
+    postsPerSecond: number;
+  };
   log: Logger;
 }
 
 export class SlackApi {
   readonly client: webApi.WebClient;
-  private readonly limiter: SendRateLimiter;
+  private readonly limiter: SendRateLimiter | undefined;
 
   constructor(private readonly options: SlackApiOptions) {
     const log = options.log;
@@ -49,14 +54,17 @@ export class SlackApi {
         setName: () => undefined,
       },
     });
-    this.limiter = new SendRateLimiter(options.redis, options.ratePrefix);
+    this.limiter = options.pacing && new SendRateLimiter(options.pacing.redis, options.pacing.ratePrefix);
   }
 
   /** Waits for this channel's next send slot (shared by every instance). */
   private async slot(channel: string): Promise<void> {
+    const { limiter } = this;
+    const pacing = this.options.pacing;
+    if (!limiter || !pacing) return;
     const id = randomUUID();
     for (;;) {
-      const wait = await this.limiter.acquire({ channel: 'slack', chatId: channel, messageId: `${channel}:${id}`, limits: { perSecond: this.options.postsPerSecond } });
+      const wait = await limiter.acquire({ channel: 'slack', chatId: channel, messageId: `${channel}:${id}`, limits: { perSecond: pacing.postsPerSecond } });
       if (wait <= 0) return;
       await new Promise((r) => setTimeout(r, wait));
     }
@@ -103,8 +111,15 @@ export class SlackApi {
 
   /** The user's profile email, if Slack shares it (needs the users:read.email scope). */
   async userEmail(user: string): Promise<string | undefined> {
+    return (await this.userProfile(user)).email;
+  }
+
+  /** The user's display name and email, as far as Slack shares them. */
+  async userProfile(user: string): Promise<{ name?: string; email?: string }> {
     const res = await this.client.users.info({ user });
-    return res.user?.profile?.email ?? undefined;
+    const profile = res.user?.profile;
+    const name = profile?.display_name || profile?.real_name || res.user?.real_name || res.user?.name;
+    return { ...(name ? { name } : {}), ...(profile?.email ? { email: profile.email } : {}) };
   }
 
   /** Checks the token; resolves with the bot's user name. */
