@@ -82,6 +82,8 @@ export class SlackDesk implements Desk {
   private readonly mode: string;
   /** The desk's work on one ticket runs in the order of its events. */
   private readonly perTicket = new PerKeySerial();
+  /** Slack's events on one thread are handled in the order they arrived. */
+  private readonly perThread = new PerKeySerial();
   private readonly running = new Set<Promise<unknown>>();
   /** Messages this desk wrote (agents' replies from Slack): never mirrored back into the thread. */
   private readonly own = new Set<string>();
@@ -171,12 +173,15 @@ export class SlackDesk implements Desk {
           await customers.message(event);
           return;
         }
-        // The desk's own events: acked at once and handled after; a retry of an event already
-        // claimed (by this or another instance) is dropped.
-        this.track((async () => {
-          if (body.event_id && !(await this.claim(`event:${body.event_id}`, EVENT_TTL_S))) return;
-          await this.onEvent(event);
-        })());
+        // The desk's own events: acked at once and handled after, in the order they came per
+        // thread (two quick replies reach the customer in the order the agent wrote them); a
+        // retry of an event already claimed (by this or another instance) is dropped.
+        this.track(
+          this.perThread.run(`${event.channel ?? ''}:${event.thread_ts ?? event.ts ?? ''}`, async () => {
+            if (body.event_id && !(await this.claim(`event:${body.event_id}`, EVENT_TTL_S))) return;
+            await this.onEvent(event);
+          }),
+        );
       },
       interaction: (payload) => this.track(this.onInteraction(payload)),
       command: (fields) => this.onCommand(fields),
