@@ -71,6 +71,18 @@ export function removeStopwords(tokens: readonly string[]): string[] {
 }
 
 const CYRILLIC = /\p{Script=Cyrillic}/u;
+
+/**
+ * Russian stems are cut to this many letters. The Porter stemmer strips
+ * inflections but not derivational suffixes, so long words split into
+ * several stems ("активир"/"активирова", "подтверд"/"подтвержден");
+ * truncation, a classic fallback for Russian retrieval, merges them. On the
+ * Russian benchmark 5–6 letters helped the centroid view most but made
+ * one-word questions ambiguous ("доставка" pulled two sample articles level);
+ * 7 ranked best in the blend (bench/kb/README.md). English stems gained
+ * nothing from truncation and are left whole.
+ */
+export const RU_STEM_MAX = 7;
 const stemCache = new Map<string, string>();
 const STEM_CACHE_MAX = 50_000;
 
@@ -83,7 +95,7 @@ export function stem(token: string): string {
   if (hit !== undefined) return hit;
   let out: string;
   if (/^\p{N}+$/u.test(token)) out = token;
-  else if (CYRILLIC.test(token)) out = PorterStemmerRu.stem(token);
+  else if (CYRILLIC.test(token)) out = PorterStemmerRu.stem(token).slice(0, RU_STEM_MAX);
   else out = PorterStemmer.stem(token);
   // A stemmer can return "" for very short words; keep the word itself then.
   if (out === '') out = token;

@@ -18,7 +18,10 @@ export const EN_STOPWORDS: ReadonlySet<string> = new Set(
   some any ya yes one u ur`.split(/\s+/),
 );
 
-/** Russian function words, greetings and politeness fillers ("подскажите, пожалуйста"). */
+/**
+ * Russian function words, greetings and politeness fillers ("подскажите, пожалуйста"),
+ * pronouns and "который". Modal verbs stay: "не могу" is how customers say "unable to".
+ */
 export const RU_STOPWORDS: ReadonlySet<string> = new Set(
   `и в во что он на я с со а то так его но да ты к у же вы за бы по ее ее мне было вот от меня
   еще о об из ему теперь даже ну ли если уже или ни быть был него до вас нибудь опять уж вам ведь
@@ -27,7 +30,9 @@ export const RU_STOPWORDS: ReadonlySet<string> = new Set(
   моим моему мою свой своя свое свои своего своей своих своим свою ваш ваша ваше ваши вашего
   вашей вашу вашим вашем нам нас им ими при над про через хоть чтобы ко
   пожалуйста спасибо здравствуйте привет добрый доброе вечер утро подскажите скажите
-  можете могли вообще просто также ой уважаемые`.split(/\s+/),
+  можете могли вообще просто также ой уважаемые
+  она оно мной моем ним них нее нему тем том те та тот сама сами само который которая которое
+  которые которую котором которых которым либо`.split(/\s+/),
 );
 
 /** True when `token` (already normalized) is a stop word of its script's language. */

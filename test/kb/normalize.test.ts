@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, detectLanguage, normalize, removeStopwords, stem, tokenize } from '../../src/kb/normalize.js';
+import { analyze, detectLanguage, normalize, removeStopwords, RU_STEM_MAX, stem, tokenize } from '../../src/kb/normalize.js';
 
 describe('normalize', () => {
   it('lowercases, folds ё to е, strips punctuation and emoji, collapses spaces', () => {
@@ -46,6 +46,15 @@ describe('tokenize and stop words', () => {
     ]);
     expect(removeStopwords(tokenize(normalize('Why have I not got the card?')))).toEqual(['why', 'not', 'got', 'card']);
   });
+
+  it('drops Russian pronouns and "который" but keeps modal verbs', () => {
+    expect(removeStopwords(tokenize(normalize('Можно ли отменить перевод, который она отправила?')))).toEqual([
+      'можно',
+      'отменить',
+      'перевод',
+      'отправила',
+    ]);
+  });
 });
 
 describe('stem', () => {
@@ -54,6 +63,15 @@ describe('stem', () => {
     expect(stem('доставки')).toBe(stem('доставкой'));
     expect(stem('заказа')).toBe(stem('заказы'));
     expect(stem('карту')).toBe(stem('картой'));
+  });
+
+  it('merges Russian derivational variants the stemmer leaves apart by truncating long stems', () => {
+    expect(stem('активируется')).toBe(stem('активировать'));
+    expect(stem('подтверждение')).toBe(stem('подтвердить'));
+    expect(stem('подтверждение')).toHaveLength(RU_STEM_MAX);
+    // Short stems are untouched, and English is never truncated.
+    expect(stem('заказами')).toBe('заказ');
+    expect(stem('withdrawals')).toBe('withdraw');
   });
 
   it('conflates English inflections', () => {
