@@ -82,7 +82,19 @@ async function newTicket(gw: TestGateway, name: string, text: string): Promise<{
   const { ticketNumber: number } = (await res.json()) as { ticketNumber: number };
   const card = await waitForPost(new RegExp(`^🎫 Ticket #${number} · ${name}`));
   const post = await waitForPost(new RegExp(`👤 ${name}: ${text}`));
+  await mapped(gw, card);
+  await mapped(gw, post);
   return { chatId, number, card, post };
+}
+
+/**
+ * Waits until the desk has recorded which ticket a post of its belongs to. It does so right
+ * after Telegram answers the post: a reply sent in that instant (a test's, never a person's)
+ * would find no ticket yet.
+ */
+function mapped(gw: TestGateway, post: BotMessage): Promise<unknown> {
+  const where = { desk_chatId_messageId: { desk: 'telegram', chatId: String(GROUP), messageId: String(post.messageId) } };
+  return eventually(() => gw.gateway.db.deskMessage.findUnique({ where }).then((r) => r ?? undefined), 10_000, `the desk's record of post ${post.messageId}`);
 }
 
 const ticket = (number: number) => a.gateway.db.ticket.findUniqueOrThrow({ where: { number }, include: { assignee: true } });
@@ -147,6 +159,7 @@ describe('Telegram desk (plain group, a bot of its own)', () => {
     expect(lines).toEqual(texts.map((x) => `👤 Petr: ${x}`));
     // The new instance polls now: an agent's reply reaches the customer.
     const last = posts().filter((m) => m.text.includes('👤 Petr')).at(-1)!;
+    await mapped(b, last);
     await alice.say('All answered, Petr.', replyTo(last));
     await eventually(() => (toCustomer(chatId).includes('All answered, Petr.') ? true : undefined), 15_000, 'the reply through the second instance');
   });
