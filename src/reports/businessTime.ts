@@ -113,6 +113,37 @@ export class BusinessTimePlan {
   }
 
   /**
+   * The same business time for many rows in three steps, each a query layer over the one before
+   * (with OFFSET 0, so each column is computed once per row): `group` (no tables needed), then
+   * `locate` for each instant, then `betweenLocated`. `between` searches each table twice per
+   * instant (once for the offset, once for the end); this searches once, which over a year of
+   * tickets halves the cost of the report's business time (measured).
+   *
+   * `group`: the index of the calendar group of the row's policy, or -1 (wall-clock time).
+   */
+  group(policy: Prisma.Sql): Prisma.Sql {
+    if (!this.groups.length) return Prisma.sql`-1`;
+    const cases = this.groups.map((g, k) => Prisma.sql`WHEN ${policy} = ANY(${g.names}::text[]) THEN ${Prisma.raw(String(k))}`);
+    return Prisma.sql`(CASE ${Prisma.join(cases, ' ')} ELSE -1 END)`;
+  }
+
+  /** Where instant `x` (epoch ms) lies in the table of `group` (needs `fromItem`); null for -1. */
+  locate(group: Prisma.Sql, x: Prisma.Sql): Prisma.Sql {
+    if (!this.groups.length) return Prisma.sql`NULL::int`;
+    const cases = this.groups.map((_g, k) => Prisma.sql`WHEN ${Prisma.raw(String(k))} THEN width_bucket(${x}, ${Prisma.raw(`cal.s${k}`)})`);
+    return Prisma.sql`(CASE ${group} ${Prisma.join(cases, ' ')} END)`;
+  }
+
+  /** Business ms between two instants from their `locate` indexes `startAt` and `endAt` (needs `fromItem`). */
+  betweenLocated(group: Prisma.Sql, startMs: Prisma.Sql, endMs: Prisma.Sql, startAt: Prisma.Sql, endAt: Prisma.Sql): Prisma.Sql {
+    const wall = Prisma.sql`GREATEST(${endMs} - ${startMs}, 0)`;
+    if (!this.groups.length) return wall;
+    const at = (k: number, x: Prisma.Sql, i: Prisma.Sql) => Prisma.sql`(${Prisma.raw(`cal.o${k}`)}[${i}] + LEAST(${x}, ${Prisma.raw(`cal.e${k}`)}[${i}]))`;
+    const cases = this.groups.map((_g, k) => Prisma.sql`WHEN ${Prisma.raw(String(k))} THEN GREATEST(${at(k, endMs, endAt)} - ${at(k, startMs, startAt)}, 0)`);
+    return Prisma.sql`(CASE ${group} ${Prisma.join(cases, ' ')} ELSE ${wall} END)`;
+  }
+
+  /**
    * Business ms between two epoch-ms expressions of the same row (0 when end ≤ start), in the
    * calendar of the row's policy (`policy` is the slaPolicy column expression).
    */

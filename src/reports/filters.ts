@@ -53,7 +53,9 @@ export async function resolveFilters(db: Db, f: ReportFilters): Promise<Resolved
 /** The slice as SQL conditions on the ticket alias `t`, joined with AND (always at least the merge exclusion). */
 export function sliceSql(f: ResolvedFilters): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`t."mergedIntoId" IS NULL`];
-  if (f.channel) parts.push(Prisma.sql`t."channel"::text = ANY(${f.channel}::text[])`);
+  // Compared as the enum, not as text: a cast of every row's channel to text (a catalog lookup each)
+  // made a channel slice over a year slower than the whole desk (measured).
+  if (f.channel) parts.push(Prisma.sql`t."channel" = ANY(${f.channel}::"Channel"[])`);
   if (f.teamId === null) parts.push(Prisma.sql`t."teamId" IS NULL`);
   else if (f.teamId !== undefined) parts.push(Prisma.sql`t."teamId" = ${f.teamId}::uuid`);
   if (f.agentId === null) parts.push(Prisma.sql`t."assigneeId" IS NULL`);

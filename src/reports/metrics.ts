@@ -39,6 +39,8 @@
  *   without any message by an agent (a reply or an internal note). `rate` = deflected / tickets.
  * - **handoff** (anchor: `openedAt`): of the tickets opened in the range, those the bot handed to
  *   people (a `BotTurn` of action `handoff`). `rate` = handedOff / tickets.
+ *   Both read the per-ticket counts of those turns and messages that PostgreSQL keeps on the
+ *   ticket (src/reports/counts.ts), rather than searching a million messages per report.
  *
  * Metrics of the present moment (`now` is when the report runs; not time series):
  * - **overdueNow**, the current part of NTB: tickets not resolved or closed that are marked
@@ -118,9 +120,6 @@ function resolutionClasses(now: Date) {
     waiting: Prisma.sql`${r('resolvedAt')} IS NULL AND NOT ${missed}`,
   };
 }
-
-/** Tickets with a bot turn of this action (a hashed subplan: the turns are read once per query). */
-const hasTurn = (action: string) => Prisma.sql`${r('id')} IN (SELECT b."ticketId" FROM "BotTurn" b WHERE b."action" = ${action})`;
 
 /** The range metrics, by the name the API uses. */
 export function rangeMetrics(ctx: MetricContext) {
@@ -208,15 +207,15 @@ export function rangeMetrics(ctx: MetricContext) {
         { name: 'tickets' },
         {
           name: 'deflected',
-          // Cheapest test first: only resolved tickets with a deflection look for an agent's message.
-          where: Prisma.sql`${DONE} AND ${hasTurn('deflected')} AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."ticketId" = ${r('id')} AND m."authorKind" IN ('agent', 'note'))`,
+          // The ticket's counts of deflected turns and of messages by a person (src/reports/counts.ts).
+          where: Prisma.sql`${DONE} AND ${r('deflectedTurns')} > 0 AND ${r('humanMessages')} = 0`,
         },
       ],
       shape: (row) => ({ tickets: row.tickets ?? 0, deflected: row.deflected ?? 0, rate: share(row.deflected ?? 0, row.tickets ?? 0) }),
     },
     handoff: {
       anchor: 'openedAt',
-      aggregates: [{ name: 'tickets' }, { name: 'handedOff', where: hasTurn('handoff') }],
+      aggregates: [{ name: 'tickets' }, { name: 'handedOff', where: Prisma.sql`${r('handoffTurns')} > 0` }],
       shape: (row) => ({ tickets: row.tickets ?? 0, handedOff: row.handedOff ?? 0, rate: share(row.handedOff ?? 0, row.tickets ?? 0) }),
     },
   } satisfies Record<string, RangeMetric>;

@@ -1,7 +1,8 @@
 /**
  * Reports: the summary of every metric for a range and a slice, and a metric's time series.
- * Read-only, straight from the tickets (no rollups to keep in step): the definitions are in
- * src/reports/metrics.ts, the SQL in src/reports/queries.ts.
+ * Read-only, straight from the tickets (no rollups to keep in step; the only derived figures
+ * are the per-ticket counts PostgreSQL keeps itself, src/reports/counts.ts): the definitions are
+ * in src/reports/metrics.ts, the SQL in src/reports/queries.ts.
  */
 import type { Db } from '../db/prisma.js';
 import type { DeskSettings } from '../core/deskSettings.js';

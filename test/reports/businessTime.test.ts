@@ -96,5 +96,15 @@ sla:
       const expected = r.policy === 'normal' ? berlin.between(new Date(r.a), new Date(r.b)) : r.b - r.a;
       expect(ms, `row ${i} (${r.policy})`).toBe(expected);
     }
+
+    // The layered form the reports use (group, then locate each instant, then betweenLocated) gives the same.
+    const g = Prisma.raw('v.g');
+    const layered = await db.$queryRaw<Array<{ i: number; ms: number }>>(Prisma.sql`
+      SELECT w.i, ${plan.betweenLocated(Prisma.raw('w.g'), Prisma.raw('w.a'), Prisma.raw('w.b'), Prisma.raw('w.ia'), Prisma.raw('w.ib'))} AS ms
+      FROM (SELECT v.*, ${plan.locate(g, Prisma.raw('v.a'))} AS ia, ${plan.locate(g, Prisma.raw('v.b'))} AS ib
+            FROM (SELECT v.*, ${plan.group(Prisma.raw('v.policy'))} AS g FROM (VALUES ${values}) AS v(i, policy, a, b) OFFSET 0) v ${plan.fromItem()}
+            OFFSET 0) w ${plan.fromItem()}
+      ORDER BY w.i`);
+    expect(layered).toEqual(result);
   });
 });
