@@ -8,5 +8,7 @@ COPY scripts/generate-client.mjs ./scripts/
 # Dev dependencies stay: `npm start` runs the TypeScript sources through tsx, with no build step.
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The web console's front-end (console/ → dist/console), served at /admin.
+RUN npm run build:console
 EXPOSE 3000
 CMD ["npm", "start"]

@@ -50,10 +50,15 @@ import { StatusNotifications } from './core/notify/statusNotifications.js';
 import { TicketService } from './core/tickets.js';
 import { migrateDatabase, redactUrl } from './db/migrate.js';
 import { createDb } from './db/prisma.js';
-import { requireBearer } from './http/auth.js';
+import { createConsole } from './console/index.js';
 import { errorHandler, HttpError } from './http/errors.js';
 import { filesRouter } from './http/filesRoutes.js';
 import { healthHandler } from './http/health.js';
+import { API_GROUPS } from './http/apiCatalog.js';
+import { metricsHandlers } from './http/metricsRoute.js';
+import { buildOpenApi, openApiHandler } from './http/openapi.js';
+import { requestContext } from './http/requestContext.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
 import { cannedRouter } from './http/cannedRoutes.js';
 import { deskRouter } from './http/deskRoutes.js';
@@ -173,7 +178,10 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
   // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more.
   const sink: InboundSink = { ingest: (message) => pipeline.ingest(message), edit: (edit) => pipeline.edit(edit) };
-  const requireAdmin = requireBearer(adminToken.value);
+  // The web console (src/console): users, sessions, roles. Its guards take the bearer token (as an admin) or a session cookie.
+  const consoleServer = createConsole({ config, db, redis: redis.queue, adminToken: adminToken.value, appSecret: appSecret.value, log });
+  await consoleServer.ensureFirstAdmin();
+  const requireAdmin = consoleServer.auth.require('admin');
   // With one bot for customers and the Telegram desk, the customer adapter hands the agents' chats' updates to the desk through this.
   const telegramDeskTap = new TelegramDeskTap();
   // And the other way round: the Slack desk receives the Slack app's events and hands customer channels' to the Slack channel.
@@ -231,10 +239,20 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
 
   let stopAutomation = (): void => undefined;
 
+  // 4f. Prometheus metrics (src/observability): listeners on the same events, the workers' job
+  // timings, and the queues' depths read when scraped.
+  const metrics = new GatewayMetrics(events, [
+    { name: 'delivery', queue: deliveryQueue.queue, worker: deliveryWorker.worker },
+    { name: 'timers', queue: timers.producer.queue, worker: timers.worker.worker },
+    { name: 'webhooks', queue: webhooks.queue, worker: webhookWorker.worker },
+  ], log);
+
   // 5. HTTP.
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  // First: every request gets its id (X-Request-Id), its log context and its latency measured.
+  app.use(requestContext(log, metrics));
   const channelStatus = () => ({
     // The same shape as the adapters' ChannelStatus (state + detail), so one reader handles every channel.
     widget: { state: 'connected', detail: `${widgetHub.connectedVisitors} visitors connected`, visitors: widgetHub.connectedVisitors },
@@ -245,25 +263,32 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     ...adapters.statuses(),
   });
   app.get('/healthz', healthHandler(db, healthRedis, channelStatus, deskStatus));
+  // The operational surface: the OpenAPI spec (public) and Prometheus metrics (METRICS_TOKEN or ADMIN_TOKEN).
+  app.get('/api/openapi.json', openApiHandler(buildOpenApi(API_GROUPS, { serverUrl: config.PUBLIC_URL, sessionCookie: consoleServer.auth.cookieName })));
+  app.get('/metrics', ...metricsHandlers(metrics, { admin: adminToken.value, metrics: config.METRICS_TOKEN }));
   // Webhooks first: they verify signatures on raw bodies, so no parser may run before them.
   adapters.mount(app);
   for (const desk of desks) if (desk.router) app.use(desk.router);
   app.use('/api/v1', apiInboundRouter(pipeline, config.API_CHANNEL_SECRET));
+  // Everything below under /api/v1 needs the bearer token or a session with the route's role (src/console/roles.ts).
+  app.use('/api/v1', consoleServer.authRouter, consoleServer.auth.api, consoleServer.usersRouter);
   // Files first: an upload's raw body (whatever its type) must not meet the JSON parser below.
-  app.use('/api/v1', requireAdmin, filesRouter(files));
+  app.use('/api/v1', filesRouter(files));
   // Before the tickets' router: GET /agents is the desk's (with load, availability and absences).
-  app.use('/api/v1', requireAdmin, deskRouter({ db, store: deskConfigs, settings, assignment }));
-  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
-  app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), cannedRouter(canned));
-  app.use('/api/v1', requireAdmin, express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
+  app.use('/api/v1', deskRouter({ db, store: deskConfigs, settings, assignment }));
+  app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
+  app.use('/api/v1', express.json({ limit: '1mb' }), cannedRouter(canned));
+  app.use('/api/v1', express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   // Reports: read-only metrics straight from the tickets (src/reports).
-  app.use('/api/v1', requireAdmin, reportsRouter({ reports: new ReportService(db, settings), settings }));
-  app.use('/api/v1', requireBearer(adminToken.value), express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
-  app.get('/api/v1/channels', requireBearer(adminToken.value), (_req, res) => {
+  app.use('/api/v1', reportsRouter({ reports: new ReportService(db, settings), settings }));
+  app.use('/api/v1', express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
+  app.get('/api/v1/channels', (_req, res) => {
     res.json(channelStatus());
   });
   app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
   app.use(widgetSuggestRouter(knowledge.kb, { allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
+  // The console at /admin (built by npm run build:console) and bull-board at /admin/queues.
+  app.use(consoleServer.pagesRouter([deliveryQueue.queue, timers.producer.queue, webhooks.queue]));
   if (config.SERVE_DEMO) app.use(express.static(publicDir, { index: 'index.html' }));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(log));
@@ -297,6 +322,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     deskConfigs,
     assignment,
     timers,
+    metrics,
+    app,
     adminToken: adminToken.value,
     appSecret: appSecret.value,
     server,
@@ -349,6 +376,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
         await Promise.all([deliveryQueue.close(), webhooks.close()]);
       })();
       if (!(await settlesWithin(closing, graceMs))) log.warn({ graceMs }, 'stopping without a clean close of the delivery worker: is Redis down?');
+      metrics.close();
       await events.idle();
       for (const conn of [...Object.values(redis), healthRedis]) conn.disconnect();
       await db.$disconnect();

@@ -39,6 +39,8 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w.:-]+$/).default('omnidesk'),
   /** Bearer token of the agent REST API. Outside production a random one is generated into DATA_DIR. */
   ADMIN_TOKEN: optionalString,
+  /** A bearer token that opens GET /metrics only (for Prometheus); the ADMIN_TOKEN works there too. */
+  METRICS_TOKEN: optionalString,
   /** Signs widget visitor tokens. Outside production a random one is generated into DATA_DIR. */
   APP_SECRET: optionalString,
   /** Where generated secrets live. */
@@ -125,6 +127,14 @@ const schema = z.object({
   SLACK_CUSTOMER_CHANNELS: list,
   /** Where the Slack Web API lives; tests point it at a local fake. */
   SLACK_API_URL: url('https://slack.com/api/'),
+  /** The web console's first admin: created (or updated) at every start with this email and ADMIN_PASSWORD. */
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  /** The password of ADMIN_EMAIL (at least 10 characters). */
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(10, 'at least 10 characters').optional()),
+  /** How long a console sign-in lasts. */
+  SESSION_TTL_HOURS: int(12, 1, 24 * 90),
+  /** Failed console sign-ins per email in 15 minutes before 429 (per IP: four times as many). */
+  LOGIN_MAX_ATTEMPTS: int(5, 1, 1000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -29,6 +29,7 @@ import { pendingPauses } from './sla/pauses.js';
 import { DeskSettings } from './deskSettings.js';
 import type { DueTimes, SlaClock } from './sla/policy.js';
 import type { CapturedRating, CsatReplies } from './notify/csatReply.js';
+import { logContext, withMessageContext } from '../observability/logContext.js';
 
 export interface IngestResult {
   ticketId: string;
@@ -57,6 +58,8 @@ export class InboundPipeline {
    * attachments are fetched and stored first, unless the message is already known.
    */
   async ingest(input: InboundMessage): Promise<IngestResult> {
+    // Outside a request (long polling, the widget's WebSocket), the message names its own log context.
+    if (!logContext().reqId) return withMessageContext(input, () => this.ingest(input));
     let msg = withoutNulChars(input);
     let fileIds: string[] = [];
     if (msg.attachments?.some((a) => a.download)) {

@@ -5,6 +5,7 @@ import type { Db } from '../db/prisma.js';
 import { linkContacts } from '../core/contactLink.js';
 import { NotFoundError } from '../core/errors.js';
 import { text } from './schemas.js';
+import { apiGroup } from './apiRoutes.js';
 
 const searchQuery = z.object({
   q: text().trim().min(1).optional(),
@@ -50,3 +51,12 @@ export function contactsRouter(db: Db): Router {
 
   return router;
 }
+
+const contactIdParam = z.uuid();
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const contactsApi = apiGroup('contacts', '/api/v1', [
+  { method: 'get', path: '/contacts', summary: 'Find contacts by name, email or phone', query: searchQuery },
+  { method: 'get', path: '/contacts/:id', summary: 'One contact with its channel identities and tickets', params: { id: contactIdParam } },
+  { method: 'post', path: '/contacts/:id/link', summary: 'Link `contactId` into this contact: one person on several channels', params: { id: contactIdParam }, body: linkBody },
+]);

@@ -16,6 +16,7 @@ import type { Db } from '../db/prisma.js';
 import { HttpError } from './errors.js';
 import { text } from './schemas.js';
 import { ticketView } from './views.js';
+import { apiGroup } from './apiRoutes.js';
 
 export interface DeskRoutesDeps {
   db: Db;
@@ -124,3 +125,21 @@ export function deskRouter({ db, store, settings, assignment }: DeskRoutesDeps):
 
   return router;
 }
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const deskApi = apiGroup('desk', '/api/v1', [
+  { method: 'get', path: '/desk-config', summary: 'The desk configuration in force, and its version' },
+  {
+    method: 'put', path: '/desk-config', summary: 'Store a new configuration version (validated; a 400 names the line)',
+    body: configBody, rawBody: { contentTypes: ['application/yaml', 'text/plain'], description: 'the YAML itself, or JSON `{yaml, author?}`' },
+    success: { status: 201, description: 'the stored version' },
+  },
+  { method: 'get', path: '/desk-config/versions', summary: 'Every stored configuration version' },
+  { method: 'get', path: '/desk-config/versions/:version', summary: 'One configuration version', params: { version: versionParam } },
+  { method: 'get', path: '/agents', summary: 'Agents with their load, availability and absences' },
+  { method: 'get', path: '/agents/:handle', summary: 'One agent' },
+  { method: 'patch', path: '/agents/:handle', summary: "Set an agent's availability (online, away, offline)", body: availabilityBody },
+  { method: 'post', path: '/agents/:handle/absences', summary: 'Add an absence (vacation, sick leave)', body: absenceBody, success: { status: 201, description: 'the absence' } },
+  { method: 'delete', path: '/agents/:handle/absences/:id', summary: 'Remove an absence', success: { status: 204, description: 'removed' } },
+  { method: 'post', path: '/agents/:handle/next', summary: 'Pull the next ticket from the queue for this agent: `{ticket}` (null when empty)' },
+]);

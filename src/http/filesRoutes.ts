@@ -11,9 +11,14 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { Router, type ErrorRequestHandler } from 'express';
+import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { fileUrl, wellFormed, type FileStore } from '../core/files.js';
 import { HttpError } from './errors.js';
+import { apiGroup } from './apiRoutes.js';
+
+/** `?name=`: the file's name (anything but one string is ignored, as before). */
+const uploadQuery = z.object({ name: z.string().optional().catch(undefined).describe("the file's name") });
 
 export function filesRouter(files: FileStore): Router {
   const router = Router();
@@ -21,7 +26,7 @@ export function filesRouter(files: FileStore): Router {
   router.post('/files', express.raw({ type: () => true, limit: Math.max(1, files.maxBytes) }), async (req, res) => {
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
-    const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+    const { name } = uploadQuery.parse(req.query);
     const file = await files.save({ data, mimeType: req.get('content-type'), name });
     res.status(201).json({ id: file.id, url: fileUrl(file.id), name: file.name, mimeType: file.mimeType, size: file.size });
   });
@@ -71,3 +76,14 @@ export function contentDisposition(name: string): string {
   const encoded = encodeURIComponent(wellFormed(name)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const filesApi = apiGroup('files', '/api/v1', [
+  {
+    method: 'post', path: '/files', summary: 'Store a file to attach to a reply (up to ATTACHMENT_MAX_BYTES, else 413)',
+    query: uploadQuery,
+    rawBody: { contentTypes: ['*/*'], description: "the file's bytes; its Content-Type is the file's type" },
+    success: { status: 201, description: '`{id, url, name, mimeType, size}`' },
+  },
+  { method: 'get', path: '/files/:id', summary: 'A stored file, as a download', success: { status: 200, description: "the file's bytes", contentTypes: ['*/*'] } },
+]);

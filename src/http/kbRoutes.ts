@@ -13,7 +13,9 @@ import { draftArticleFromTicket } from '../kb/from-ticket.js';
 import { KbConflictError, type KbArticleRecord, type KbService } from '../kb/kb-service.js';
 import { decide, type PolicyThresholds } from '../kb/policy.js';
 import { HttpError } from './errors.js';
+import { actingAgent } from '../console/auth.js';
 import { text } from './schemas.js';
+import { apiGroup } from './apiRoutes.js';
 
 /** The JSON shape of an article (part of the API's contract: keep field names stable). */
 export function articleView(a: KbArticleRecord) {
@@ -154,7 +156,8 @@ export function kbRouter({ db, kb, tickets, thresholds }: KbRoutesDeps): Router 
 
   router.post('/tickets/:number/kb-article', async (req, res) => {
     const number = ticketNumber.parse(req.params.number);
-    const { id, agent: agentRef, ...input } = fromTicketBody.parse(req.body);
+    const { id, agent: given, ...input } = fromTicketBody.parse(req.body);
+    const agentRef = actingAgent(res, given);
     const agent = agentRef ? await tickets.findAgent(agentRef) : null;
     const draft = await draftArticleFromTicket(db, number, input);
     const article = await kb.create({ ...draft, ...(id ? { id } : {}) }).catch(conflict);
@@ -183,3 +186,19 @@ function conflict(err: unknown): never {
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const kbApi = apiGroup('knowledge base', '/api/v1', [
+  { method: 'get', path: '/kb/articles', summary: 'List articles', query: listQuery },
+  { method: 'post', path: '/kb/articles', summary: 'Create an article', body: createBody, success: { status: 201, description: 'the article' } },
+  { method: 'get', path: '/kb/articles/:id', summary: 'One article', params: { id: articleId } },
+  { method: 'put', path: '/kb/articles/:id', summary: 'Replace the article, or create it under this id', params: { id: articleId }, body: putBody },
+  { method: 'patch', path: '/kb/articles/:id', summary: 'Change some fields of an article', params: { id: articleId }, body: articlePatch },
+  { method: 'delete', path: '/kb/articles/:id', summary: 'Delete an article', params: { id: articleId }, success: { status: 204, description: 'deleted' } },
+  { method: 'post', path: '/kb/articles/:id/questions', summary: "Add a phrasing (or a customer's message) to the article's questions", params: { id: articleId }, body: questionBody },
+  { method: 'get', path: '/kb/search', summary: 'What the bot would match, with confidences and its decision', query: searchQuery },
+  {
+    method: 'post', path: '/tickets/:number/kb-article', summary: "Save an agent's reply on the ticket as an article",
+    params: { number: ticketNumber }, body: fromTicketBody, success: { status: 201, description: 'the article' },
+  },
+]);

@@ -15,6 +15,7 @@ import { seriesCsv, summaryCsv } from '../reports/csv.js';
 import { SERIES_METRICS } from '../reports/metrics.js';
 import type { ReportRequest, ReportService } from '../reports/service.js';
 import { text } from './schemas.js';
+import { apiGroup } from './apiRoutes.js';
 
 /** The default range: the 30 days up to now. */
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
@@ -105,3 +106,17 @@ export function reportsRouter({ reports, settings }: { reports: ReportService; s
 
   return router;
 }
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const reportsApi = apiGroup('reports', '/api/v1', [
+  {
+    method: 'get', path: '/reports/summary', summary: 'Every metric for a range, sliced by channel, team, agent and category',
+    description: '`from` and `to`: dates (midnight in `tz`) or ISO date-times, `to` excluded, the last 30 days by default. Lists are comma-separated or repeated. CSV with `format=csv` or `Accept: text/csv`.',
+    query: reportQuery, success: { status: 200, description: 'the summary', contentTypes: ['application/json', 'text/csv'] },
+  },
+  {
+    method: 'get', path: '/reports/timeseries', summary: 'One metric per day or week',
+    description: `\`metric\`: one of ${SERIES_METRICS.join(', ')}. The other parameters as in /reports/summary.`,
+    query: seriesQuery, success: { status: 200, description: 'the series', contentTypes: ['application/json', 'text/csv'] },
+  },
+]);

@@ -7,6 +7,7 @@ import { NotFoundError } from '../core/errors.js';
 import { storedAttachment, type FileStore } from '../core/files.js';
 import type { Attachment } from '../core/model.js';
 import { HttpError } from './errors.js';
+import { actingAgent } from '../console/auth.js';
 import { text } from './schemas.js';
 import { getTicket, listTickets } from '../core/ticketQueries.js';
 import { ticketListQuery } from './ticketFilter.js';
@@ -14,6 +15,7 @@ import type { TicketService } from '../core/tickets.js';
 import type { EventBus } from '../core/events.js';
 import { mergeTickets } from '../core/ticketMerge.js';
 import { ticketDetailView, ticketView } from './views.js';
+import { apiGroup } from './apiRoutes.js';
 
 const replyBody = z
   .object({
@@ -46,6 +48,10 @@ const patchBody = z
     actor: text().optional(),
   })
   .strict();
+
+const mergeBody = z.object({ into: z.number().int().min(1), actor: text().optional() }).strict();
+
+const agentBody = z.object({ handle: z.string().regex(/^[\w.-]{2,40}$/), name: text().min(1).max(100), email: z.email().optional() });
 
 /** Ticket numbers are PostgreSQL integers: anything else is refused before it reaches a query. */
 const ticketNumber = {
@@ -80,13 +86,15 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
       if (!file) throw new HttpError(400, 'invalid_request', `attachments.${i}.fileId: unknown file "${ref.fileId}" (store it with POST /api/v1/files first)`, `attachments.${i}.fileId`);
       attachments.push(storedAttachment(file));
     }
-    const { messageId } = await tickets.reply(number, { ...body, ...(attachments.length ? { attachments } : {}) });
+    const agent = actingAgent(res, body.agent);
+    const { messageId } = await tickets.reply(number, { ...body, ...(agent ? { agent } : {}), ...(attachments.length ? { attachments } : {}) });
     res.status(201).json({ messageId });
   });
 
   router.patch('/tickets/:number', async (req, res) => {
     const number = ticketNumber.parse(req.params.number);
-    const { actor: actorRef, ...patch } = patchBody.parse(req.body);
+    const { actor: given, ...patch } = patchBody.parse(req.body);
+    const actorRef = actingAgent(res, given);
     const agent = actorRef ? await tickets.findAgent(actorRef, 'actor') : null;
     await tickets.update(number, patch, { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null });
     const ticket = await getTicket(db, number);
@@ -97,8 +105,9 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
   /** Merges this ticket into another of the same customer: its messages move there, it is closed. */
   router.post('/tickets/:number/merge', async (req, res) => {
     const number = ticketNumber.parse(req.params.number);
-    const body = z.object({ into: z.number().int().min(1), actor: text().optional() }).strict().parse(req.body);
-    const agent = body.actor ? await tickets.findAgent(body.actor, 'actor') : null;
+    const body = mergeBody.parse(req.body);
+    const actorRef = actingAgent(res, body.actor);
+    const agent = actorRef ? await tickets.findAgent(actorRef, 'actor') : null;
     const { movedMessages } = await mergeTickets(db, events, number, body.into, { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null });
     const target = await getTicket(db, body.into);
     if (!target) throw new NotFoundError(`ticket #${body.into} not found`);
@@ -108,9 +117,7 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
   // GET /agents (with load, availability and absences) is in ./deskRoutes.ts.
 
   router.post('/agents', async (req, res) => {
-    const body = z
-      .object({ handle: z.string().regex(/^[\w.-]{2,40}$/), name: text().min(1).max(100), email: z.email().optional() })
-      .parse(req.body);
+    const body = agentBody.parse(req.body);
     const agent = await db.agent
       .upsert({
         where: { handle: body.handle },
@@ -127,3 +134,19 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
 
   return router;
 }
+
+/** Path parameter `number`: a ticket number. */
+export const ticketNumberParam = z.int().min(1).max(2_147_483_647).describe('the ticket number, e.g. 1001');
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const ticketsApi = apiGroup('tickets', '/api/v1', [
+  { method: 'get', path: '/tickets', summary: 'List tickets, filtered and sorted', query: ticketListQuery },
+  { method: 'get', path: '/tickets/:number', summary: 'One ticket with its messages, attachments and edits', params: { number: ticketNumberParam } },
+  {
+    method: 'post', path: '/tickets/:number/messages', summary: "Reply to the customer, or add an internal note",
+    params: { number: ticketNumberParam }, body: replyBody, success: { status: 201, description: '`{messageId}`' },
+  },
+  { method: 'patch', path: '/tickets/:number', summary: 'Change status, priority, tags, category, assignee, team, line …', params: { number: ticketNumberParam }, body: patchBody },
+  { method: 'post', path: '/tickets/:number/merge', summary: 'Merge the ticket into another of the same customer', params: { number: ticketNumberParam }, body: mergeBody },
+  { method: 'post', path: '/agents', summary: 'Create or update an agent', body: agentBody, success: { status: 201, description: 'the agent' } },
+]);

@@ -12,6 +12,7 @@ import { HttpError } from './errors.js';
 import { text } from './schemas.js';
 import { viewFilters, type ViewFilters } from './ticketFilter.js';
 import { ticketView } from './views.js';
+import { apiGroup } from './apiRoutes.js';
 
 const viewBody = z
   .object({
@@ -90,3 +91,15 @@ export function viewsRouter(db: Db): Router {
 
   return router;
 }
+
+const viewIdParam = z.uuid();
+
+/** The routes above, for the OpenAPI spec (./openapi.ts). */
+export const viewsApi = apiGroup('saved views', '/api/v1', [
+  { method: 'get', path: '/views', summary: 'List the saved views' },
+  { method: 'post', path: '/views', summary: 'Save a view (filters and a sort)', body: viewBody, success: { status: 201, description: 'the view' } },
+  { method: 'get', path: '/views/:id', summary: 'One saved view', params: { id: viewIdParam } },
+  { method: 'put', path: '/views/:id', summary: 'Replace a saved view', params: { id: viewIdParam }, body: viewBody },
+  { method: 'delete', path: '/views/:id', summary: 'Delete a saved view', params: { id: viewIdParam }, success: { status: 204, description: 'deleted' } },
+  { method: 'get', path: '/views/:id/tickets', summary: "The view's tickets: `{view, tickets, total}`", params: { id: viewIdParam }, query: page },
+]);

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { sign } from '../../src/signature.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { deleteKeysWithPrefix } from '../../src/redis.js';
 import { cloneDatabase, dropDatabase } from './db.js';
 
@@ -28,11 +28,12 @@ export interface TestGateway {
 
 /**
  * `databaseUrl` and `redisPrefix` let a second instance share the first one's database and
- * queues (the first one's `stop` cleans them up); `adapters` plugs in fake channel adapters.
+ * queues (the first one's `stop` cleans them up); `adapters` plugs in fake channel adapters;
+ * `logger` captures the gateway's log lines.
  */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  opts: { databaseUrl?: string; redisUrl?: string; redisPrefix?: string; adapters?: GatewayOptions['adapters']; desks?: GatewayOptions['desks'] } = {},
+  opts: { databaseUrl?: string; redisUrl?: string; redisPrefix?: string; adapters?: GatewayOptions['adapters']; desks?: GatewayOptions['desks']; logger?: Logger } = {},
 ): Promise<TestGateway> {
   const databaseUrl = opts.databaseUrl ?? (await cloneDatabase(inject('templateDb'), inject('runId')));
   const redisPrefix = opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}`;
@@ -54,7 +55,7 @@ export async function startTestGateway(
     DESK_CONFIG: 'test/fixtures/desk-basic.yaml',
     ...env,
   });
-  const gateway = await createGateway(config, createLogger(config.LOG_LEVEL), { ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.desks ? { desks: opts.desks } : {}) });
+  const gateway = await createGateway(config, opts.logger ?? createLogger(config.LOG_LEVEL), { ...(opts.adapters ? { adapters: opts.adapters } : {}), ...(opts.desks ? { desks: opts.desks } : {}) });
   const port = await gateway.start(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

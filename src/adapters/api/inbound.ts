@@ -8,6 +8,7 @@ import type { InboundPipeline } from '../../core/inbound.js';
 import { HttpError } from '../../http/errors.js';
 import { text } from '../../http/schemas.js';
 import { SIGNATURE_HEADER, verify } from '../../signature.js';
+import { apiGroup } from '../../http/apiRoutes.js';
 
 const body = z.object({
   chatId: text().min(1).max(200),
@@ -53,3 +54,12 @@ export function apiInboundRouter(pipeline: InboundPipeline, secret: string | und
   });
   return router;
 }
+
+/** The route above, for the OpenAPI spec (src/http/openapi.ts). */
+export const apiChannelApi = apiGroup('API channel', '/api/v1', [
+  {
+    method: 'post', path: '/inbound', summary: "A customer's message from your app (idempotent per messageId)",
+    description: 'Signed: `X-Signature: sha256=<hex HMAC-SHA256 of the raw body with API_CHANNEL_SECRET>`. 503 while API_CHANNEL_SECRET is unset.',
+    body, auth: 'signature', success: { status: 202, description: '`{ticketNumber, messageId, duplicate}`' },
+  },
+]);

@@ -9,6 +9,7 @@ import { HttpError } from '../../http/errors.js';
 import type { ChannelStatus } from '../adapter.js';
 import type { PendingQr } from './connection.js';
 import { renderQrSvg, renderQrText } from './qr-render.js';
+import { apiGroup } from '../../http/apiRoutes.js';
 
 export const QR_ROUTE = '/api/v1/channels/whatsapp/qr';
 
@@ -49,3 +50,12 @@ function noQrReason(status: ChannelStatus): string {
       return `no QR code yet (WhatsApp is ${status.state}${status.detail ? `: ${status.detail}` : ''}${status.lastError ? `; last error: ${status.lastError}` : ''}): try again in a few seconds`;
   }
 }
+
+/** The route above (mounted while WhatsApp is on), for the OpenAPI spec (src/http/openapi.ts). */
+export const whatsappApi = apiGroup('channels', '', [
+  {
+    method: 'get', path: QR_ROUTE, summary: 'The WhatsApp login QR code (while WhatsApp is on and not logged in)',
+    description: '`?format=svg` (the default), `json` (the raw code and the status) or `text`.',
+    success: { status: 200, description: 'the QR code', contentTypes: ['image/svg+xml', 'application/json', 'text/plain'] },
+  },
+]);

@@ -4,6 +4,7 @@
  * sweep, a second instance) is a no-op while the job exists.
  */
 import { Queue } from 'bullmq';
+import { logContext } from '../../observability/logContext.js';
 import type { Redis } from '../../redis.js';
 
 export const DELIVERY_QUEUE = 'delivery';
@@ -12,6 +13,8 @@ export interface DeliveryJob {
   messageId: string;
   /** How often the platform's rate limit made this message wait (those waits spend no attempt). */
   rateLimitWaits?: number;
+  /** The id of the request (or inbound message) that caused the reply: the worker's log lines carry it. */
+  reqId?: string;
 }
 
 export interface DeliveryQueueOptions {
@@ -29,10 +32,11 @@ export class DeliveryQueue {
   /** Queues delivery of committed messages; safe to call again for the same ids. */
   async enqueue(messageIds: string[]): Promise<void> {
     if (!messageIds.length) return;
+    const { reqId } = logContext();
     await this.queue.addBulk(
       messageIds.map((messageId) => ({
         name: 'deliver',
-        data: { messageId },
+        data: { messageId, ...(reqId ? { reqId } : {}) },
         opts: {
           jobId: messageId,
           attempts: this.options.maxAttempts,

@@ -14,6 +14,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Db } from '../../db/prisma.js';
 import type { Logger } from '../../logger.js';
+import { withLogContext } from '../../observability/logContext.js';
 import type { Redis } from '../../redis.js';
 import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
@@ -54,7 +55,9 @@ export class DeliveryWorker {
     private readonly log: Logger,
     private readonly options: DeliveryWorkerOptions,
   ) {
-    this.worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, (job, token) => this.process(job, token), {
+    // Each job runs in the log context of what caused it: its lines carry the request id and the message id.
+    const run = (job: Job<DeliveryJob>, token?: string) => withLogContext({ reqId: job.data.reqId, messageId: job.data.messageId }, () => this.process(job, token));
+    this.worker = new Worker<DeliveryJob>(DELIVERY_QUEUE, run, {
       connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
@@ -129,6 +132,7 @@ export class DeliveryWorker {
           ...(result.platformMessageId ? { platformMessageId: result.platformMessageId } : {}),
         },
       });
+      this.log.info({ messageId: message.id, channel: message.channel, attempt }, 'message delivered');
       this.events.publish('message.delivered', { messageId: message.id, channel: message.channel });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,353 @@
+/** Russian and English; the choice is remembered in localStorage. */
+import { useEffect, useState } from 'preact/hooks';
+
+const en = {
+  appName: 'omnidesk',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  email: 'Email',
+  password: 'Password',
+  wrongCredentials: 'Wrong email or password',
+  tooManyAttempts: 'Too many attempts: try again in {s} s',
+  dashboard: 'Dashboard',
+  inbox: 'Inbox',
+  kb: 'Knowledge base',
+  config: 'Configuration',
+  channels: 'Channels',
+  users: 'Users',
+  queues: 'Queues',
+  loading: 'Loading…',
+  error: 'Error',
+  save: 'Save',
+  saved: 'Saved',
+  cancel: 'Cancel',
+  remove: 'Delete',
+  add: 'Add',
+  create: 'Create',
+  refresh: 'Refresh',
+  range: 'Range',
+  days7: '7 days',
+  days30: '30 days',
+  days90: '90 days',
+  byDay: 'by day',
+  byWeek: 'by week',
+  overdueNow: 'Overdue now',
+  queueSize: 'Open queue',
+  volume: 'Tickets',
+  afrt: 'Avg first response',
+  art: 'Avg resolution',
+  frtr: 'First response SLA missed',
+  artr: 'Resolution SLA missed',
+  csat: 'CSAT',
+  deflection: 'Bot deflection',
+  handoff: 'Handoff',
+  volumeChart: 'Ticket volume',
+  afrtChart: 'Average first response (minutes)',
+  slaChart: 'SLA breach rate (%)',
+  csatChart: 'CSAT (average, 1–5)',
+  deflectionChart: 'Bot deflection rate (%)',
+  wallClock: 'wall clock',
+  businessTime: 'business time',
+  ratings: 'ratings',
+  views: 'Views',
+  allTickets: 'All tickets',
+  status: 'Status',
+  priority: 'Priority',
+  channel: 'Channel',
+  assignee: 'Assignee',
+  category: 'Category',
+  tags: 'Tags',
+  team: 'Team',
+  search: 'Search',
+  sort: 'Sort',
+  sortPriority: 'Priority',
+  sortDeadline: 'Deadline',
+  sortAge: 'Waiting longest',
+  sortNewest: 'Newest',
+  any: 'any',
+  overdueOnly: 'Overdue only',
+  mine: 'Mine',
+  noTickets: 'No tickets',
+  subject: 'Subject',
+  customer: 'Customer',
+  due: 'Due',
+  updated: 'Updated',
+  live: 'live',
+  unassigned: 'unassigned',
+  reply: 'Reply',
+  send: 'Send',
+  internalNote: 'Internal note',
+  addNote: 'Add note',
+  canned: 'Canned response',
+  insert: 'Insert',
+  sendCanned: 'Send',
+  snooze: 'Snooze until',
+  merge: 'Merge into #',
+  saveAsArticle: 'Save as KB article',
+  articleSaved: 'Article saved: {id}',
+  history: 'History',
+  attachments: 'Attachments',
+  botAnswer: 'bot',
+  note: 'note',
+  apply: 'Apply',
+  sla: 'SLA',
+  tagsHint: 'comma-separated',
+  articles: 'Articles',
+  newArticle: 'New article',
+  title: 'Title',
+  lang: 'Language',
+  questions: 'Questions (one a line)',
+  body: 'Text (Markdown)',
+  preview: 'Preview',
+  tryQuestion: 'Try a question',
+  tryHint: 'Type what a customer would ask…',
+  confidence: 'confidence',
+  score: 'score',
+  decision: 'The bot would',
+  noMatches: 'No matching articles',
+  readOnly: 'Read only: admins edit articles',
+  yaml: 'YAML',
+  cannedResponses: 'Canned responses',
+  teamsAgents: 'Teams and agents',
+  calendarsSla: 'Calendars and SLA',
+  automation: 'Automation',
+  versions: 'Versions',
+  slaPolicies: 'SLA policies',
+  slaHint: 'Targets in business time of the calendar: 90m, 3h, 1h30m, 2d. A policy for a category covers its subcategories; the most specific wins.',
+  calendar: 'Calendar',
+  firstResponse: 'First response',
+  resolution: 'Resolution',
+  version: 'Version',
+  author: 'Author',
+  shortcut: 'Shortcut',
+  textRu: 'Text (ru)',
+  textEn: 'Text (en)',
+  invalidAtLine: 'Invalid (line {line})',
+  sectionHint: 'This section of the desk configuration; saving validates the whole file, like PUT /desk-config.',
+  name: 'Name',
+  handle: 'Handle',
+  teams: 'Teams',
+  capacity: 'Capacity',
+  state: 'State',
+  detail: 'Details',
+  webhooks: 'Webhook URLs to paste',
+  whatsappQr: 'WhatsApp: scan this QR code in WhatsApp → Linked devices',
+  role: 'Role',
+  active: 'Active',
+  agent: 'Desk agent',
+  newUser: 'New user',
+  newPassword: 'New password',
+  passwordOnce: 'Password (shown once): {p}',
+  resetPassword: 'Reset password',
+  deactivate: 'Deactivate',
+  activate: 'Activate',
+  forbidden: 'You have no access to this page.',
+  notFound: 'Page not found',
+  language: 'Язык: русский',
+} as const;
+
+export type Key = keyof typeof en;
+
+const ru: Record<Key, string> = {
+  appName: 'omnidesk',
+  signIn: 'Войти',
+  signOut: 'Выйти',
+  email: 'Email',
+  password: 'Пароль',
+  wrongCredentials: 'Неверный email или пароль',
+  tooManyAttempts: 'Слишком много попыток: повторите через {s} с',
+  dashboard: 'Дашборд',
+  inbox: 'Входящие',
+  kb: 'База знаний',
+  config: 'Настройки',
+  channels: 'Каналы',
+  users: 'Пользователи',
+  queues: 'Очереди',
+  loading: 'Загрузка…',
+  error: 'Ошибка',
+  save: 'Сохранить',
+  saved: 'Сохранено',
+  cancel: 'Отмена',
+  remove: 'Удалить',
+  add: 'Добавить',
+  create: 'Создать',
+  refresh: 'Обновить',
+  range: 'Период',
+  days7: '7 дней',
+  days30: '30 дней',
+  days90: '90 дней',
+  byDay: 'по дням',
+  byWeek: 'по неделям',
+  overdueNow: 'Просрочено сейчас',
+  queueSize: 'Открытых в очереди',
+  volume: 'Обращений',
+  afrt: 'Среднее время первого ответа',
+  art: 'Среднее время решения',
+  frtr: 'Просрочен первый ответ',
+  artr: 'Просрочено решение',
+  csat: 'CSAT',
+  deflection: 'Решено ботом',
+  handoff: 'Передано людям',
+  volumeChart: 'Число обращений',
+  afrtChart: 'Среднее время первого ответа (минуты)',
+  slaChart: 'Доля нарушений SLA (%)',
+  csatChart: 'CSAT (среднее, 1–5)',
+  deflectionChart: 'Доля решённых ботом (%)',
+  wallClock: 'календарное',
+  businessTime: 'рабочее',
+  ratings: 'оценок',
+  views: 'Представления',
+  allTickets: 'Все обращения',
+  status: 'Статус',
+  priority: 'Приоритет',
+  channel: 'Канал',
+  assignee: 'Исполнитель',
+  category: 'Категория',
+  tags: 'Теги',
+  team: 'Команда',
+  search: 'Поиск',
+  sort: 'Сортировка',
+  sortPriority: 'Приоритет',
+  sortDeadline: 'Срок',
+  sortAge: 'Дольше всех ждут',
+  sortNewest: 'Новые',
+  any: 'все',
+  overdueOnly: 'Только просроченные',
+  mine: 'Мои',
+  noTickets: 'Обращений нет',
+  subject: 'Тема',
+  customer: 'Клиент',
+  due: 'Срок',
+  updated: 'Обновлено',
+  live: 'онлайн',
+  unassigned: 'не назначено',
+  reply: 'Ответ',
+  send: 'Отправить',
+  internalNote: 'Внутренняя заметка',
+  addNote: 'Добавить заметку',
+  canned: 'Шаблон ответа',
+  insert: 'Вставить',
+  sendCanned: 'Отправить',
+  snooze: 'Отложить до',
+  merge: 'Объединить с #',
+  saveAsArticle: 'Сохранить в базу знаний',
+  articleSaved: 'Статья сохранена: {id}',
+  history: 'История',
+  attachments: 'Вложения',
+  botAnswer: 'бот',
+  note: 'заметка',
+  apply: 'Применить',
+  sla: 'SLA',
+  tagsHint: 'через запятую',
+  articles: 'Статьи',
+  newArticle: 'Новая статья',
+  title: 'Заголовок',
+  lang: 'Язык',
+  questions: 'Вопросы (по одному в строке)',
+  body: 'Текст (Markdown)',
+  preview: 'Предпросмотр',
+  tryQuestion: 'Проверить вопрос',
+  tryHint: 'Напишите, что спросил бы клиент…',
+  confidence: 'уверенность',
+  score: 'оценка',
+  decision: 'Бот бы',
+  noMatches: 'Подходящих статей нет',
+  readOnly: 'Только чтение: статьи правят администраторы',
+  yaml: 'YAML',
+  cannedResponses: 'Шаблоны ответов',
+  teamsAgents: 'Команды и агенты',
+  calendarsSla: 'Календари и SLA',
+  automation: 'Автоматизация',
+  versions: 'Версии',
+  slaPolicies: 'Политики SLA',
+  slaHint: 'Сроки в рабочем времени календаря: 90m, 3h, 1h30m, 2d. Политика категории действует и на подкатегории; побеждает самая точная.',
+  calendar: 'Календарь',
+  firstResponse: 'Первый ответ',
+  resolution: 'Решение',
+  version: 'Версия',
+  author: 'Автор',
+  shortcut: 'Сокращение',
+  textRu: 'Текст (ru)',
+  textEn: 'Текст (en)',
+  invalidAtLine: 'Ошибка (строка {line})',
+  sectionHint: 'Этот раздел конфигурации; при сохранении проверяется весь файл, как в PUT /desk-config.',
+  name: 'Имя',
+  handle: 'Логин',
+  teams: 'Команды',
+  capacity: 'Лимит',
+  state: 'Состояние',
+  detail: 'Подробности',
+  webhooks: 'Адреса вебхуков для настройки платформ',
+  whatsappQr: 'WhatsApp: отсканируйте QR-код в WhatsApp → Связанные устройства',
+  role: 'Роль',
+  active: 'Активен',
+  agent: 'Агент',
+  newUser: 'Новый пользователь',
+  newPassword: 'Новый пароль',
+  passwordOnce: 'Пароль (показан один раз): {p}',
+  resetPassword: 'Сбросить пароль',
+  deactivate: 'Отключить',
+  activate: 'Включить',
+  forbidden: 'У вас нет доступа к этой странице.',
+  notFound: 'Страница не найдена',
+  language: 'Language: English',
+};
+
+export type Lang = 'en' | 'ru';
+const STORAGE_KEY = 'od.console.lang';
+const dicts: Record<Lang, Record<Key, string>> = { en, ru };
+
+function initial(): Lang {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === 'en' || saved === 'ru') return saved;
+  return navigator.language.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+
+let lang: Lang = initial();
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+export function setLang(next: Lang): void {
+  lang = next;
+  localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+  dispatchEvent(new Event('od:lang'));
+}
+
+/** The text of `key` in the current language, with {name} placeholders filled. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+/** Re-renders the caller when the language changes. */
+export function useLang(): Lang {
+  const [value, setValue] = useState(lang);
+  useEffect(() => {
+    const update = () => setValue(lang);
+    addEventListener('od:lang', update);
+    return () => removeEventListener('od:lang', update);
+  }, []);
+  return value;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** "1 h 5 min", "42 s": a duration for people. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const s = Math.round(ms / 1000);
+  const [h, m, sec] = lang === 'ru' ? ['ч', 'мин', 'с'] : ['h', 'min', 's'];
+  if (s < 60) return `${s} ${sec}`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} ${m}`;
+  return `${Math.floor(minutes / 60)} ${h} ${minutes % 60} ${m}`;
+}
+
+export function formatPercent(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10} %`;
+}

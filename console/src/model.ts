@@ -1,0 +1,63 @@
+/** The REST API's shapes the console reads (see src/http/views.ts). */
+export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const CHANNELS = ['widget', 'api', 'telegram', 'vk', 'whatsapp', 'slack'] as const;
+
+export interface TicketRow {
+  number: number;
+  status: (typeof STATUSES)[number];
+  priority: (typeof PRIORITIES)[number];
+  channel: string;
+  subject: string | null;
+  contact: { id?: string; name: string | null; email: string | null; phone: string | null } | null;
+  category: string | null;
+  tags: string[];
+  assignee: { handle: string; name: string } | null;
+  team: string | null;
+  pendingUntil: string | null;
+  openedAt: string;
+  updatedAt: string;
+  firstResponseDueAt: string | null;
+  firstRespondedAt: string | null;
+  resolutionDueAt: string | null;
+  overdue: boolean;
+  csat: { score: number; comment: string | null } | null;
+}
+
+export interface Attachment {
+  kind: string;
+  name?: string;
+  mimeType?: string;
+  size?: number;
+  url?: string;
+  error?: string;
+}
+
+export interface MessageView {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  internal: boolean;
+  author: { kind: 'customer' | 'agent' | 'bot' | 'system' | 'note'; name: string | null };
+  text: string;
+  attachments: Attachment[] | null;
+  createdAt: string;
+  editedAt: string | null;
+  delivery: { state: string; error: string | null } | null;
+}
+
+export interface TicketDetail extends TicketRow {
+  messages: MessageView[];
+  events: Array<{ type: string; actor: { kind: string; name: string | null }; data: unknown; at: string }>;
+}
+
+export interface SavedView {
+  id: string;
+  name: string;
+  filters: { status?: string[]; priority?: string[]; channel?: string[]; assignee?: string; team?: string; tags?: string[]; overdue?: boolean; category?: string; q?: string };
+  sort: string;
+}
+
+export interface AgentView {
+  handle: string;
+  name: string;
+}

@@ -1,0 +1,210 @@
+/**
+ * The inbox: saved views (from /views) as presets of the filters, the filters themselves, sort by
+ * priority or deadline, and a list that refreshes itself every few seconds.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { get, qs, type Me } from '../api';
+import { formatDate, t } from '../i18n';
+import { CHANNELS, PRIORITIES, STATUSES, type SavedView, type TicketRow } from '../model';
+import { navigate, onLink } from '../router';
+
+const POLL_MS = 4000;
+
+interface Filters {
+  status: string;
+  priority: string;
+  channel: string;
+  assignee: string;
+  team: string;
+  tags: string;
+  category: string;
+  q: string;
+  overdue: boolean;
+  sort: string;
+}
+
+const EMPTY: Filters = { status: 'new,open,pending', priority: '', channel: '', assignee: '', team: '', tags: '', category: '', q: '', overdue: false, sort: '-priority' };
+
+function fromView(view: SavedView): Filters {
+  const f = view.filters;
+  return {
+    status: f.status?.join(',') ?? '',
+    priority: f.priority?.join(',') ?? '',
+    channel: f.channel?.join(',') ?? '',
+    assignee: f.assignee ?? '',
+    team: f.team ?? '',
+    tags: f.tags?.join(',') ?? '',
+    category: f.category ?? '',
+    q: f.q ?? '',
+    overdue: f.overdue ?? false,
+    sort: view.sort,
+  };
+}
+
+export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
+  const viewId = query.get('view') ?? '';
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [tickets, setTickets] = useState<TicketRow[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState('');
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+
+  useEffect(() => {
+    get<{ views: SavedView[] }>('/views').then((r) => setViews(r.views), (err: Error) => setError(err.message));
+  }, []);
+
+  // A view chosen: its filters and sort become the inbox's.
+  useEffect(() => {
+    const view = views.find((v) => v.id === viewId);
+    setFilters(view ? fromView(view) : EMPTY);
+  }, [viewId, views]);
+
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      try {
+        const { overdue, ...rest } = filters;
+        const res = await get<{ tickets: TicketRow[]; total: number }>(`/tickets${qs({ ...rest, ...(overdue ? { overdue: 'true' } : {}), limit: 100 })}`);
+        if (!live) return;
+        setTickets(res.tickets);
+        setTotal(res.total);
+        setUpdatedAt(new Date());
+        setError('');
+      } catch (err) {
+        if (live) setError(err instanceof Error ? err.message : String(err));
+      }
+    };
+    void load();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [JSON.stringify(filters)]);
+
+  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
+  const select = (name: keyof Filters, options: readonly string[]) => (
+    <select data-testid={`filter-${name}`} value={String(filters[name])} onChange={(e) => set({ [name]: e.currentTarget.value })}>
+      <option value="">{t('any')}</option>
+      {name === 'status' && <option value="new,open,pending">new, open, pending</option>}
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+
+  return (
+    <div class="inbox">
+      <aside class="views card" data-testid="views">
+        <h3>{t('views')}</h3>
+        <a href="/admin/inbox" class={viewId ? '' : 'active'} onClick={(e) => onLink(e, '/inbox')}>
+          {t('allTickets')}
+        </a>
+        {views.map((v) => (
+          <a key={v.id} href={`/admin/inbox?view=${v.id}`} data-testid="view-link" class={v.id === viewId ? 'active' : ''} onClick={(e) => onLink(e, `/inbox?view=${v.id}`)}>
+            {v.name}
+          </a>
+        ))}
+      </aside>
+      <section class="list">
+        <div class="filters card">
+          <label>
+            {t('status')} {select('status', STATUSES)}
+          </label>
+          <label>
+            {t('priority')} {select('priority', PRIORITIES)}
+          </label>
+          <label>
+            {t('channel')} {select('channel', CHANNELS)}
+          </label>
+          <label>
+            {t('assignee')} <input size={8} value={filters.assignee} placeholder="handle / none" onChange={(e) => set({ assignee: e.currentTarget.value.trim() })} />
+          </label>
+          {me.agent && (
+            <label class="check">
+              <input type="checkbox" data-testid="filter-mine" checked={filters.assignee === me.agent.handle} onChange={(e) => set({ assignee: e.currentTarget.checked ? me.agent!.handle : '' })} />{' '}
+              {t('mine')}
+            </label>
+          )}
+          <label>
+            {t('team')} <input size={8} value={filters.team} onChange={(e) => set({ team: e.currentTarget.value.trim() })} />
+          </label>
+          <label>
+            {t('tags')} <input size={8} value={filters.tags} onChange={(e) => set({ tags: e.currentTarget.value.trim() })} />
+          </label>
+          <label>
+            {t('search')} <input data-testid="filter-q" size={12} value={filters.q} onChange={(e) => set({ q: e.currentTarget.value.trim() })} />
+          </label>
+          <label class="check">
+            <input type="checkbox" checked={filters.overdue} onChange={(e) => set({ overdue: e.currentTarget.checked })} /> {t('overdueOnly')}
+          </label>
+          <label>
+            {t('sort')}{' '}
+            <select data-testid="sort" value={filters.sort} onChange={(e) => set({ sort: e.currentTarget.value })}>
+              <option value="-priority">{t('sortPriority')}</option>
+              <option value="deadline">{t('sortDeadline')}</option>
+              <option value="age">{t('sortAge')}</option>
+              <option value="-createdAt">{t('sortNewest')}</option>
+            </select>
+          </label>
+          <span class="muted" title={updatedAt?.toISOString()}>
+            ● {t('live')} · {total}
+          </span>
+        </div>
+        {error && <p class="error">{error}</p>}
+        {tickets === null ? (
+          <p>{t('loading')}</p>
+        ) : tickets.length === 0 ? (
+          <p class="muted">{t('noTickets')}</p>
+        ) : (
+          <table class="tickets" data-testid="ticket-list">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>{t('subject')}</th>
+                <th class="wide">{t('customer')}</th>
+                <th>{t('status')}</th>
+                <th>{t('priority')}</th>
+                <th class="wide">{t('assignee')}</th>
+                <th>{t('due')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tickets.map((tk) => (
+                <tr key={tk.number} data-testid="ticket-row" data-number={tk.number} class={tk.overdue ? 'overdue' : ''} onClick={() => navigate(`/tickets/${tk.number}`)}>
+                  <td>
+                    <a href={`/admin/tickets/${tk.number}`} onClick={(e) => onLink(e, `/tickets/${tk.number}`)}>
+                      {tk.number}
+                    </a>
+                  </td>
+                  <td>
+                    {tk.subject ?? '—'} <span class="chip">{tk.channel}</span>
+                  </td>
+                  <td class="wide">{tk.contact?.name ?? tk.contact?.email ?? '—'}</td>
+                  <td>
+                    <span class={`status s-${tk.status}`}>{tk.status}</span>
+                  </td>
+                  <td>
+                    <span class={`prio p-${tk.priority}`}>{tk.priority}</span>
+                  </td>
+                  <td class="wide">{tk.assignee?.name ?? <span class="muted">{t('unassigned')}</span>}</td>
+                  <td>{formatDate(nextDue(tk))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function nextDue(tk: TicketRow): string | null {
+  if (tk.status === 'resolved' || tk.status === 'closed') return null;
+  return tk.firstResponseDueAt && !tk.firstRespondedAt ? tk.firstResponseDueAt : tk.resolutionDueAt;
+}

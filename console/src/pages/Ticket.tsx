@@ -1,0 +1,339 @@
+/**
+ * One ticket: its whole history (messages with attachments, bot answers, internal notes and
+ * audit events, in time order) and what an agent does with it: reply, note, canned responses,
+ * status, priority, tags, assignee, category, snooze, merge, and saving a reply as an article.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, get, type Me } from '../api';
+import { formatDate, t } from '../i18n';
+import { PRIORITIES, STATUSES, type AgentView, type MessageView, type TicketDetail } from '../model';
+import { navigate, onLink } from '../router';
+
+const POLL_MS = 4000;
+
+interface Canned {
+  shortcut: string;
+  title: string | null;
+}
+
+type Entry = { at: string; message?: MessageView; event?: TicketDetail['events'][number] };
+
+function Message({ m, onSaveArticle }: { m: MessageView; onSaveArticle?: () => void }) {
+  const kind = m.internal ? 'note' : m.author.kind;
+  return (
+    <div class={`msg k-${kind}`} data-testid="message" data-kind={kind}>
+      <div class="msg-head">
+        <strong>{m.author.name ?? m.author.kind}</strong>
+        {kind === 'bot' && <span class="chip">{t('botAnswer')}</span>}
+        {kind === 'note' && <span class="chip">{t('note')}</span>}
+        <span class="muted">{formatDate(m.createdAt)}</span>
+        {m.delivery && m.delivery.state !== 'sent' && <span class={`chip d-${m.delivery.state}`}>{m.delivery.state}</span>}
+        {onSaveArticle && (
+          <button class="link small" data-testid="save-article" onClick={onSaveArticle}>
+            {t('saveAsArticle')}
+          </button>
+        )}
+      </div>
+      {m.text && (
+        <div class="msg-text" data-testid="message-text">
+          {m.text}
+        </div>
+      )}
+      {(m.attachments ?? []).length > 0 && (
+        <ul class="attachments">
+          {(m.attachments ?? []).map((a, i) => (
+            <li key={i}>
+              📎{' '}
+              {a.url ? (
+                <a href={a.url} target="_blank" rel="noreferrer">
+                  {a.name ?? a.kind}
+                </a>
+              ) : (
+                <span title={a.error}>
+                  {a.name ?? a.kind} ({a.error ?? '—'})
+                </span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Event({ e }: { e: TicketDetail['events'][number] }) {
+  const data = e.data && typeof e.data === 'object' ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`) : [];
+  return (
+    <div class="event" data-testid="event">
+      <span class="muted">{formatDate(e.at)}</span> <strong>{e.type}</strong> · {e.actor.name ?? e.actor.kind}
+      {data.length > 0 && <span class="muted"> — {data.join(', ')}</span>}
+    </div>
+  );
+}
+
+export function Ticket({ number, me }: { number: number; me: Me }) {
+  const [ticket, setTicket] = useState<TicketDetail | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [agents, setAgents] = useState<AgentView[]>([]);
+  const [canned, setCanned] = useState<Canned[]>([]);
+  const [topics, setTopics] = useState<Array<{ id: string; label: string }>>([]);
+  const [form, setFormState] = useState({ status: '', priority: '', assignee: '', category: '', tags: '' });
+  // Once the agent edits the side panel, polling no longer overwrites it (until Apply).
+  const dirty = useRef(false);
+  const setForm = (next: typeof form) => {
+    dirty.current = true;
+    setFormState(next);
+  };
+  const [snoozeUntil, setSnoozeUntil] = useState('');
+  const [mergeInto, setMergeInto] = useState('');
+
+  const load = async () => {
+    try {
+      const tk = await get<TicketDetail>(`/tickets/${number}`);
+      setTicket(tk);
+      if (!dirty.current) setFormState({ status: tk.status, priority: tk.priority, assignee: tk.assignee?.handle ?? '', category: tk.category ?? '', tags: tk.tags.join(', ') });
+      setError('');
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  useEffect(() => {
+    setTicket(null);
+    dirty.current = false;
+    void load();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [number]);
+
+  useEffect(() => {
+    get<{ agents: AgentView[] }>('/agents').then((r) => setAgents(r.agents), () => undefined);
+    get<{ canned: Canned[] }>('/canned').then((r) => setCanned(r.canned), () => undefined);
+    fetch(`/widget/config?lang=${document.documentElement.lang || 'en'}`)
+      .then((r) => r.json() as Promise<{ topics?: Array<{ id: string; label: string }> }>)
+      .then((r) => setTopics(r.topics ?? []), () => undefined);
+  }, []);
+
+  const act = async (what: () => Promise<unknown>, done?: string) => {
+    setBusy(true);
+    setNotice('');
+    try {
+      await what();
+      setError('');
+      if (done) setNotice(done);
+      await load();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!ticket) return error ? <p class="error">{error}</p> : <p>{t('loading')}</p>;
+
+  const send = (internal: boolean) =>
+    act(async () => {
+      await api('POST', `/tickets/${number}/messages`, { text, internal });
+      setText('');
+    });
+
+  const apply = () =>
+    act(() => {
+      const patch: Record<string, unknown> = {};
+      if (form.status !== ticket.status) patch.status = form.status;
+      if (form.priority !== ticket.priority) patch.priority = form.priority;
+      if (form.assignee !== (ticket.assignee?.handle ?? '')) patch.assignee = form.assignee || null;
+      if (form.category !== (ticket.category ?? '')) patch.category = form.category || null;
+      const tags = form.tags.split(',').map((s) => s.trim()).filter(Boolean);
+      if (tags.join(',') !== ticket.tags.join(',')) patch.tags = tags;
+      dirty.current = false;
+      return api('PATCH', `/tickets/${number}`, patch);
+    }, t('saved'));
+
+  const entries: Entry[] = [...ticket.messages.map((m) => ({ at: m.createdAt, message: m })), ...ticket.events.map((e) => ({ at: e.at, event: e }))].sort((a, b) =>
+    a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
+  );
+
+  return (
+    <div class="ticket" data-testid="ticket" data-number={ticket.number}>
+      <div class="ticket-head">
+        <a href="/admin/inbox" onClick={(e) => onLink(e, '/inbox')}>
+          ← {t('inbox')}
+        </a>
+        <h2>
+          #{ticket.number} {ticket.subject ?? ''}
+        </h2>
+        <span class={`status s-${ticket.status}`} data-testid="ticket-status">
+          {ticket.status}
+        </span>
+        <span class={`prio p-${ticket.priority}`}>{ticket.priority}</span>
+        <span class="chip">{ticket.channel}</span>
+        {ticket.overdue && <span class="chip d-failed">SLA</span>}
+        <span class="muted">
+          {ticket.contact?.name ?? ''} {ticket.contact?.email ?? ''} {ticket.contact?.phone ?? ''}
+        </span>
+      </div>
+      {error && <p class="error">{error}</p>}
+      {notice && (
+        <p class="notice" data-testid="notice">
+          {notice}
+        </p>
+      )}
+      <div class="ticket-body">
+        <section class="history card" data-testid="history">
+          <h3>{t('history')}</h3>
+          {entries.map((entry, i) =>
+            entry.message ? (
+              <Message
+                key={entry.message.id}
+                m={entry.message}
+                onSaveArticle={
+                  entry.message.author.kind === 'agent' && !entry.message.internal
+                    ? () =>
+                        act(async () => {
+                          const article = await api<{ id: string }>('POST', `/tickets/${number}/kb-article`, { messageId: entry.message!.id });
+                          setNotice(t('articleSaved', { id: article.id }));
+                        })
+                    : undefined
+                }
+              />
+            ) : (
+              <Event key={`e${i}`} e={entry.event!} />
+            ),
+          )}
+          <div class="composer">
+            <textarea data-testid="reply-text" rows={4} value={text} placeholder={t('reply')} onInput={(e) => setText(e.currentTarget.value)} />
+            <div class="row">
+              <button data-testid="send-reply" disabled={busy || !text.trim()} onClick={() => send(false)}>
+                {t('send')}
+              </button>
+              <button class="secondary" data-testid="add-note" disabled={busy || !text.trim()} onClick={() => send(true)}>
+                {t('addNote')}
+              </button>
+              <select
+                data-testid="canned"
+                value=""
+                disabled={busy || canned.length === 0}
+                onChange={(e) => {
+                  const shortcut = e.currentTarget.value;
+                  if (shortcut) void act(() => api('POST', `/tickets/${number}/canned`, { shortcut }));
+                }}
+              >
+                <option value="">{t('canned')}…</option>
+                {canned.map((c) => (
+                  <option key={c.shortcut} value={c.shortcut}>
+                    !{c.shortcut} {c.title ?? ''}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+        </section>
+        <aside class="props card">
+          <label>
+            {t('status')}
+            <select data-testid="prop-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
+              {STATUSES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('priority')}
+            <select data-testid="prop-priority" value={form.priority} onChange={(e) => setForm({ ...form, priority: e.currentTarget.value })}>
+              {PRIORITIES.map((p) => (
+                <option key={p}>{p}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('assignee')}
+            <select data-testid="prop-assignee" value={form.assignee} onChange={(e) => setForm({ ...form, assignee: e.currentTarget.value })}>
+              <option value="">— {t('unassigned')}</option>
+              {agents.map((a) => (
+                <option key={a.handle} value={a.handle}>
+                  {a.name} (@{a.handle}){me.agent?.handle === a.handle ? ' ★' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('category')}
+            <input data-testid="prop-category" list="od-topics" value={form.category} onInput={(e) => setForm({ ...form, category: e.currentTarget.value })} />
+            <datalist id="od-topics">
+              {topics.map((tp) => (
+                <option key={tp.id} value={tp.id}>
+                  {tp.label}
+                </option>
+              ))}
+            </datalist>
+          </label>
+          <label>
+            {t('tags')} <span class="muted">({t('tagsHint')})</span>
+            <input data-testid="prop-tags" value={form.tags} onInput={(e) => setForm({ ...form, tags: e.currentTarget.value })} />
+          </label>
+          <button data-testid="apply" disabled={busy} onClick={apply}>
+            {t('apply')}
+          </button>
+          <hr />
+          <label>
+            {t('snooze')}
+            <input type="datetime-local" data-testid="snooze-until" value={snoozeUntil} onInput={(e) => setSnoozeUntil(e.currentTarget.value)} />
+          </label>
+          <button
+            class="secondary"
+            disabled={busy || !snoozeUntil}
+            data-testid="snooze"
+            onClick={() => act(() => api('PATCH', `/tickets/${number}`, { status: 'pending', pendingUntil: new Date(snoozeUntil).toISOString() }), t('saved'))}
+          >
+            {t('snooze')}
+          </button>
+          <label>
+            {t('merge')}
+            <input type="number" min={1} data-testid="merge-into" value={mergeInto} onInput={(e) => setMergeInto(e.currentTarget.value)} />
+          </label>
+          <button
+            class="secondary"
+            disabled={busy || !mergeInto}
+            data-testid="merge"
+            onClick={() =>
+              act(async () => {
+                await api('POST', `/tickets/${number}/merge`, { into: Number(mergeInto) });
+                navigate(`/tickets/${mergeInto}`);
+              })
+            }
+          >
+            {t('merge')}
+            {mergeInto}
+          </button>
+          <dl class="sla">
+            <dt>{t('sla')}</dt>
+            <dd>
+              1st: {formatDate(ticket.firstResponseDueAt)} {ticket.firstRespondedAt ? '✓' : ''}
+            </dd>
+            <dd>✔: {formatDate(ticket.resolutionDueAt)}</dd>
+            {ticket.team && (
+              <>
+                <dt>{t('team')}</dt>
+                <dd>{ticket.team}</dd>
+              </>
+            )}
+            {ticket.csat && (
+              <>
+                <dt>{t('csat')}</dt>
+                <dd>
+                  {ticket.csat.score}/5 {ticket.csat.comment ?? ''}
+                </dd>
+              </>
+            )}
+          </dl>
+        </aside>
+      </div>
+    </div>
+  );
+}
