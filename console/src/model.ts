@@ -61,3 +61,13 @@ export interface AgentView {
   handle: string;
   name: string;
 }
+
+/** A contact with its channel identities and tickets (GET /contacts/:id). */
+export interface ContactDetail {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  identities: Array<{ channel: string; externalId: string; username: string | null }>;
+  tickets: Array<{ number: number; status: (typeof STATUSES)[number]; channel: string; subject: string | null; createdAt: string }>;
+}

@@ -16,7 +16,7 @@ const linkBody = z.object({ contactId: z.uuid() }).strict();
 
 const contactInclude = {
   identities: { select: { channel: true, externalId: true, username: true } },
-  tickets: { select: { number: true, status: true, channel: true, createdAt: true }, orderBy: { number: 'desc' as const }, take: 50 },
+  tickets: { select: { number: true, status: true, channel: true, subject: true, createdAt: true }, orderBy: { number: 'desc' as const }, take: 50 },
 };
 
 export function contactsRouter(db: Db): Router {

@@ -2,6 +2,7 @@
  * Reports over REST:
  *   GET /reports/summary?from&to&tz&channel&team&agent&category     every metric
  *   GET /reports/timeseries?metric&interval=day|week&from&to&tz&…     one metric per day or week
+ *   GET /reports/dimensions                                             what they can be sliced by
  * Both answer CSV with `format=csv` or `Accept: text/csv`. What each metric counts:
  * src/reports/metrics.ts.
  */
@@ -104,6 +105,10 @@ export function reportsRouter({ reports, settings }: { reports: ReportService; s
     else res.json(series);
   });
 
+  router.get('/reports/dimensions', async (_req, res) => {
+    res.json({ channels: CHANNELS, ...(await reports.dimensions()) });
+  });
+
   return router;
 }
 
@@ -118,5 +123,10 @@ export const reportsApi = apiGroup('reports', '/api/v1', [
     method: 'get', path: '/reports/timeseries', summary: 'One metric per day or week',
     description: `\`metric\`: one of ${SERIES_METRICS.join(', ')}. The other parameters as in /reports/summary.`,
     query: seriesQuery, success: { status: 200, description: 'the series', contentTypes: ['application/json', 'text/csv'] },
+  },
+  {
+    method: 'get', path: '/reports/dimensions', summary: 'What the reports can be sliced by: channels, teams, agents and categories',
+    description: 'For pickers: `{channels, teams: [name], agents: [{handle, name, active}], categories: [{path, title: {ru, en}}]}`; readable by viewers.',
+    success: { status: 200, description: '`{channels, teams, agents, categories}`' },
   },
 ]);

@@ -94,6 +94,22 @@ export class ReportService {
     return { ...base, points: buckets.map((b, i) => ({ ...stamp(b), ...shape(rows[i] ?? {}) })) };
   }
 
+  /**
+   * What a report can be sliced by, for the pickers of the dashboard: the teams and agents known to
+   * the desk (inactive agents too: their tickets are still in the ranges) and the configured categories.
+   */
+  async dimensions() {
+    const [teams, agents] = await Promise.all([
+      this.db.team.findMany({ select: { name: true }, orderBy: { name: 'asc' } }),
+      this.db.agent.findMany({ select: { handle: true, name: true, active: true }, orderBy: { handle: 'asc' } }),
+    ]);
+    return {
+      teams: teams.map((t) => t.name),
+      agents,
+      categories: this.settings.current.categories.map((c) => ({ path: c.path, title: c.title })),
+    };
+  }
+
   /** Resolves the slice and, when business time is needed, the calendars' tables over the instants concerned. */
   private async context(req: ReportRequest, now: Date, calendars: boolean): Promise<QueryContext> {
     const [slice, bounds] = await Promise.all([resolveFilters(this.db, req.filters), calendars ? durationBounds(this.db) : Promise.resolve(null)]);

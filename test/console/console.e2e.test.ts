@@ -8,24 +8,18 @@
  * Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH) and builds the console first if its build
  * is missing or stale (npm run build:console).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../../src/console/build.js';
 import { writeHistory, type TicketSpec } from '../reports/history.js';
 import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { ConsoleBrowser, testId, type Viewport } from './browser.js';
 import { addUser } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const UI_TIMEOUT = 15_000;
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery' };
 const AGENT = { handle: 'maria', name: 'Maria Petrova', email: 'maria@example.com' };
 
 let t: TestGateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let pageErrors: string[] = [];
+let ui: ConsoleBrowser;
 const passwords: Record<string, string> = {};
 
 const HOUR = 3_600_000;
@@ -52,12 +46,7 @@ const SEED: TicketSpec[] = [
 const OPEN_STATUSES = new Set(['new', 'open', 'pending']);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: the console e2e tests need it (apt-get install chromium, or set CHROMIUM_PATH).`);
-  ensureConsoleBuilt();
-  [t, browser] = await Promise.all([
-    startTestGateway({ SERVE_DEMO: 'true', BOT_ENABLED: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-  ]);
+  [t, ui] = await Promise.all([startTestGateway({ SERVE_DEMO: 'true', BOT_ENABLED: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }), ConsoleBrowser.launch()]);
   expect((await t.api('POST', '/agents', AGENT)).status).toBe(201);
   passwords.agent = await addUser(t, AGENT.email, 'agent');
   passwords.viewer = await addUser(t, 'viewer@example.com', 'viewer', { name: 'Vera Viewer' });
@@ -65,44 +54,17 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  const errors = pageErrors;
-  pageErrors = [];
-  expect(errors, 'script errors in the page').toEqual([]);
+  expect(ui.takeErrors(), 'script errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
+  await ui?.close();
   await t?.stop();
 });
 
-async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ locale: 'en-US', baseURL: t.baseUrl, viewport });
-  contexts.push(context);
-  context.setDefaultTimeout(UI_TIMEOUT);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    // Answers the app handles (401 before sign-in, 400 naming a bad line, the 403s provoked here, the
-    // demo widget's optional /widget/suggest) are still logged by Chromium as failed resources.
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
-  });
-  return page;
-}
-
-const testId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-
+const newPage = (viewport?: Viewport) => ui.newPage(t.baseUrl, viewport);
 /** Signs in through the form the way a person does; returns once the app shows who is in. */
-async function signIn(email: string, password: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await newPage(viewport);
-  await page.goto('/admin/');
-  await testId(page, 'login-form').waitFor();
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await testId(page, 'login-submit').click();
-  await testId(page, 'me').waitFor();
-  return page;
-}
+const signIn = (email: string, password: string, viewport?: Viewport) => ui.signIn(t.baseUrl, email, password, viewport);
 
 describe('serving the console', () => {
   it('answers any /admin path with the app (no-cache), and caches the hashed assets for good', async () => {

@@ -1,13 +1,17 @@
 /**
  * The desk configuration (admins). It is one YAML document, versioned by PUT /desk-config: the
- * forms here edit the parsed document (canned responses, teams, agents) or one section of it
- * as YAML (calendars, SLA, automation), and every save goes through the server's validation,
- * whose errors name the line.
+ * forms here edit the parsed document (canned responses, teams, agents, calendars, SLA policies,
+ * automation rules) or one section of it as YAML (timers, routing), and every save goes through
+ * the server's validation, whose errors name the line and the field.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { parseDocument, stringify, parse } from 'yaml';
 import { api, ApiError, get } from '../api';
 import { formatDate, t, type Key } from '../i18n';
+import { PRIORITIES } from '../model';
+import { AutomationForm, type RuleItem } from './AutomationForm';
+import { CalendarsForm, type CalendarItem } from './CalendarsForm';
+import { RowsTable, splitList } from './RowsTable';
 
 interface Stored {
   version: number;
@@ -50,8 +54,8 @@ interface SlaItem {
 const TABS: Array<{ id: string; label: Key; sections?: string[] }> = [
   { id: 'canned', label: 'cannedResponses' },
   { id: 'people', label: 'teamsAgents' },
-  { id: 'sla', label: 'calendarsSla', sections: ['calendars', 'timers'] },
-  { id: 'automation', label: 'automation', sections: ['automation', 'routing'] },
+  { id: 'sla', label: 'calendarsSla', sections: ['timers'] },
+  { id: 'automation', label: 'automation', sections: ['routing'] },
   { id: 'yaml', label: 'yaml' },
   { id: 'versions', label: 'versions' },
 ];
@@ -134,6 +138,9 @@ export function Config() {
         />
       )}
       {tab === 'sla' && (
+        <CalendarsForm key={`cal-${stored.version}`} calendars={(config.calendars as Record<string, CalendarItem> | undefined) ?? {}} onSave={(calendars) => saveSections({ calendars })} />
+      )}
+      {tab === 'sla' && (
         <SlaForm
           key={stored.version}
           policies={(config.sla as SlaItem[] | undefined) ?? []}
@@ -141,6 +148,7 @@ export function Config() {
           onSave={(sla) => saveSections({ sla })}
         />
       )}
+      {tab === 'automation' && <AutomationForm key={stored.version} rules={(config.automation as RuleItem[] | undefined) ?? []} onSave={(automation) => saveSections({ automation })} />}
       {current.sections && <SectionYaml key={`${stored.version}-${tab}`} config={config} sections={current.sections} onSave={saveSections} />}
       {tab === 'yaml' && <YamlEditor key={stored.version} yaml={stored.yaml} errorLine={error?.line} onSave={save} />}
       {tab === 'versions' && <Versions />}
@@ -152,7 +160,6 @@ function CannedForm({ items, onSave }: { items: CannedItem[]; onSave: (items: Ca
   const [rows, setRows] = useState(() =>
     items.map((c) => ({ shortcut: c.shortcut, title: c.title ?? '', ru: typeof c.text === 'string' ? c.text : (c.text.ru ?? ''), en: typeof c.text === 'string' ? '' : (c.text.en ?? '') })),
   );
-  const update = (i: number, patch: Partial<(typeof rows)[number]>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const submit = () =>
     onSave(
       rows.map((r) => ({
@@ -164,48 +171,22 @@ function CannedForm({ items, onSave }: { items: CannedItem[]; onSave: (items: Ca
   return (
     <section class="card" data-testid="canned-form">
       <p class="muted">{t('sectionHint')}</p>
-      <table class="form-table">
-        <thead>
-          <tr>
-            <th>{t('shortcut')}</th>
-            <th>{t('title')}</th>
-            <th>{t('textRu')}</th>
-            <th>{t('textEn')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i} data-testid="canned-row">
-              <td>
-                <input size={8} value={r.shortcut} onInput={(e) => update(i, { shortcut: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input size={12} value={r.title} onInput={(e) => update(i, { title: e.currentTarget.value })} />
-              </td>
-              <td>
-                <textarea rows={2} value={r.ru} onInput={(e) => update(i, { ru: e.currentTarget.value })} />
-              </td>
-              <td>
-                <textarea rows={2} value={r.en} onInput={(e) => update(i, { en: e.currentTarget.value })} />
-              </td>
-              <td>
-                <button class="link" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-                  ✕
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="row">
-        <button class="secondary" onClick={() => setRows([...rows, { shortcut: '', title: '', ru: '', en: '' }])}>
-          + {t('add')}
-        </button>
+      <RowsTable
+        rows={rows}
+        onChange={setRows}
+        rowTestId="canned-row"
+        blank={() => ({ shortcut: '', title: '', ru: '', en: '' })}
+        columns={[
+          { label: t('shortcut'), cell: (r, update) => <input size={8} value={r.shortcut} onInput={(e) => update({ shortcut: e.currentTarget.value })} /> },
+          { label: t('title'), cell: (r, update) => <input size={12} value={r.title} onInput={(e) => update({ title: e.currentTarget.value })} /> },
+          { label: t('textRu'), cell: (r, update) => <textarea rows={2} value={r.ru} onInput={(e) => update({ ru: e.currentTarget.value })} /> },
+          { label: t('textEn'), cell: (r, update) => <textarea rows={2} value={r.en} onInput={(e) => update({ en: e.currentTarget.value })} /> },
+        ]}
+      >
         <button data-testid="canned-save" onClick={submit}>
           {t('save')}
         </button>
-      </div>
+      </RowsTable>
     </section>
   );
 }
@@ -213,101 +194,51 @@ function CannedForm({ items, onSave }: { items: CannedItem[]; onSave: (items: Ca
 function PeopleForm({ teams, agents, onSave }: { teams: TeamItem[]; agents: AgentItem[]; onSave: (teams: TeamItem[], agents: AgentItem[]) => Promise<boolean> }) {
   const [teamRows, setTeamRows] = useState(teams);
   const [agentRows, setAgentRows] = useState(agents);
-  const setTeam = (i: number, patch: Partial<TeamItem>) => setTeamRows(teamRows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  const setAgent = (i: number, patch: Partial<AgentItem>) => setAgentRows(agentRows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const num = (v: string) => (v.trim() === '' ? undefined : Number(v));
   return (
     <section class="card" data-testid="people-form">
       <p class="muted">{t('sectionHint')}</p>
       <h3>{t('teams')}</h3>
-      <table class="form-table">
-        <thead>
-          <tr>
-            <th>{t('name')}</th>
-            <th>line</th>
-            <th>strategy</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {teamRows.map((r, i) => (
-            <tr key={i}>
-              <td>
-                <input size={10} value={r.name} onInput={(e) => setTeam(i, { name: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input type="number" min={1} max={3} value={r.line ?? ''} onInput={(e) => setTeam(i, { line: num(e.currentTarget.value) })} />
-              </td>
-              <td>
-                <select value={r.strategy ?? 'round-robin'} onChange={(e) => setTeam(i, { strategy: e.currentTarget.value })}>
-                  <option>round-robin</option>
-                  <option>least-loaded</option>
-                  <option>pool</option>
-                </select>
-              </td>
-              <td>
-                <button class="link" onClick={() => setTeamRows(teamRows.filter((_, j) => j !== i))}>
-                  ✕
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <button class="secondary" onClick={() => setTeamRows([...teamRows, { name: '', line: 1, strategy: 'round-robin' }])}>
-        + {t('add')}
-      </button>
+      <RowsTable
+        rows={teamRows}
+        onChange={setTeamRows}
+        blank={() => ({ name: '', line: 1, strategy: 'round-robin' })}
+        columns={[
+          { label: t('name'), cell: (r, update) => <input size={10} value={r.name} onInput={(e) => update({ name: e.currentTarget.value })} /> },
+          { label: 'line', cell: (r, update) => <input type="number" min={1} max={3} value={r.line ?? ''} onInput={(e) => update({ line: num(e.currentTarget.value) })} /> },
+          {
+            label: 'strategy',
+            cell: (r, update) => (
+              <select value={r.strategy ?? 'round-robin'} onChange={(e) => update({ strategy: e.currentTarget.value })}>
+                <option>round-robin</option>
+                <option>least-loaded</option>
+                <option>pool</option>
+              </select>
+            ),
+          },
+        ]}
+      />
       <h3>{t('agent')}</h3>
-      <table class="form-table">
-        <thead>
-          <tr>
-            <th>{t('handle')}</th>
-            <th>{t('name')}</th>
-            <th>{t('email')}</th>
-            <th>{t('teams')}</th>
-            <th>{t('capacity')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {agentRows.map((r, i) => (
-            <tr key={i} data-testid="agent-row">
-              <td>
-                <input size={8} value={r.handle} onInput={(e) => setAgent(i, { handle: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input size={14} value={r.name} onInput={(e) => setAgent(i, { name: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input size={14} value={r.email ?? ''} onInput={(e) => setAgent(i, { email: e.currentTarget.value || undefined })} />
-              </td>
-              <td>
-                <input
-                  size={12}
-                  value={(r.teams ?? []).join(', ')}
-                  onInput={(e) => setAgent(i, { teams: e.currentTarget.value.split(',').map((s) => s.trim()).filter(Boolean) })}
-                />
-              </td>
-              <td>
-                <input type="number" min={0} value={r.capacity ?? ''} onInput={(e) => setAgent(i, { capacity: num(e.currentTarget.value) })} />
-              </td>
-              <td>
-                <button class="link" onClick={() => setAgentRows(agentRows.filter((_, j) => j !== i))}>
-                  ✕
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="row">
-        <button class="secondary" onClick={() => setAgentRows([...agentRows, { handle: '', name: '' }])}>
-          + {t('add')}
-        </button>
+      <RowsTable
+        rows={agentRows}
+        onChange={setAgentRows}
+        rowTestId="agent-row"
+        blank={() => ({ handle: '', name: '' })}
+        columns={[
+          { label: t('handle'), cell: (r, update) => <input size={8} value={r.handle} onInput={(e) => update({ handle: e.currentTarget.value })} /> },
+          { label: t('name'), cell: (r, update) => <input size={14} value={r.name} onInput={(e) => update({ name: e.currentTarget.value })} /> },
+          { label: t('email'), cell: (r, update) => <input size={14} value={r.email ?? ''} onInput={(e) => update({ email: e.currentTarget.value || undefined })} /> },
+          {
+            label: t('teams'),
+            cell: (r, update) => <input size={12} value={(r.teams ?? []).join(', ')} onInput={(e) => update({ teams: splitList(e.currentTarget.value) })} />,
+          },
+          { label: t('capacity'), cell: (r, update) => <input type="number" min={0} value={r.capacity ?? ''} onInput={(e) => update({ capacity: num(e.currentTarget.value) })} /> },
+        ]}
+      >
         <button data-testid="people-save" onClick={() => onSave(teamRows, agentRows)}>
           {t('save')}
         </button>
-      </div>
+      </RowsTable>
     </section>
   );
 }
@@ -390,68 +321,48 @@ function Versions() {
 
 function SlaForm({ policies, calendars, onSave }: { policies: SlaItem[]; calendars: string[]; onSave: (sla: SlaItem[]) => Promise<boolean> }) {
   const [rows, setRows] = useState(policies);
-  const update = (i: number, patch: Partial<SlaItem>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   /** Empty fields are left out of the YAML, as a person would write it. */
   const clean = (r: SlaItem): SlaItem => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '' && v !== undefined)) as SlaItem;
   return (
     <section class="card" data-testid="sla-form">
       <h3>{t('slaPolicies')}</h3>
       <p class="muted">{t('slaHint')}</p>
-      <table class="form-table">
-        <thead>
-          <tr>
-            <th>{t('priority')}</th>
-            <th>{t('category')}</th>
-            <th>{t('calendar')}</th>
-            <th>{t('firstResponse')}</th>
-            <th>{t('resolution')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i} data-testid="sla-row">
-              <td>
-                <select value={r.priority} onChange={(e) => update(i, { priority: e.currentTarget.value })}>
-                  {['low', 'normal', 'high', 'urgent'].map((p) => (
-                    <option key={p}>{p}</option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input size={10} value={r.category ?? ''} onInput={(e) => update(i, { category: e.currentTarget.value })} />
-              </td>
-              <td>
-                <select value={r.calendar ?? ''} onChange={(e) => update(i, { calendar: e.currentTarget.value })}>
-                  <option value="">24/7</option>
-                  {calendars.map((c) => (
-                    <option key={c}>{c}</option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input size={6} value={r.firstResponse ?? ''} placeholder="2h" onInput={(e) => update(i, { firstResponse: e.currentTarget.value })} />
-              </td>
-              <td>
-                <input size={6} value={r.resolution ?? ''} placeholder="1d" onInput={(e) => update(i, { resolution: e.currentTarget.value })} />
-              </td>
-              <td>
-                <button class="link" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-                  ✕
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div class="row">
-        <button class="secondary" onClick={() => setRows([...rows, { priority: 'normal' }])}>
-          + {t('add')}
-        </button>
+      <RowsTable
+        rows={rows}
+        onChange={setRows}
+        rowTestId="sla-row"
+        blank={() => ({ priority: 'normal' })}
+        columns={[
+          {
+            label: t('priority'),
+            cell: (r, update) => (
+              <select value={r.priority} onChange={(e) => update({ priority: e.currentTarget.value })}>
+                {PRIORITIES.map((p) => (
+                  <option key={p}>{p}</option>
+                ))}
+              </select>
+            ),
+          },
+          { label: t('category'), cell: (r, update) => <input size={10} value={r.category ?? ''} onInput={(e) => update({ category: e.currentTarget.value })} /> },
+          {
+            label: t('calendar'),
+            cell: (r, update) => (
+              <select value={r.calendar ?? ''} onChange={(e) => update({ calendar: e.currentTarget.value })}>
+                <option value="">24/7</option>
+                {calendars.map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
+              </select>
+            ),
+          },
+          { label: t('firstResponse'), cell: (r, update) => <input size={6} value={r.firstResponse ?? ''} placeholder="2h" onInput={(e) => update({ firstResponse: e.currentTarget.value })} /> },
+          { label: t('resolution'), cell: (r, update) => <input size={6} value={r.resolution ?? ''} placeholder="1d" onInput={(e) => update({ resolution: e.currentTarget.value })} /> },
+        ]}
+      >
         <button data-testid="sla-save" onClick={() => onSave(rows.map(clean))}>
           {t('save')}
         </button>
-      </div>
+      </RowsTable>
     </section>
   );
 }

@@ -1,10 +1,11 @@
 /**
  * The manager's dashboard: tiles of the present (overdue, open queue) and of the range, and
- * charts of the trends, all from /reports/summary and /reports/timeseries.
+ * charts of the trends, all from /reports/summary and /reports/timeseries, for a range sliced by
+ * channel, team, agent and category (the pickers' options from /reports/dimensions).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api';
-import { formatDuration, formatPercent, t } from '../i18n';
+import { currentLang, formatDuration, formatPercent, t } from '../i18n';
 import { CHANNELS } from '../model';
 import { ChartBox, COLORS } from './Chart';
 
@@ -19,6 +20,14 @@ interface Summary {
   handoff: { rate: number | null };
   overdueNow: number;
   backlogAge: { open: number };
+}
+
+/** What the reports can be sliced by (GET /reports/dimensions). */
+interface Dimensions {
+  channels: string[];
+  teams: string[];
+  agents: Array<{ handle: string; name: string; active: boolean }>;
+  categories: Array<{ path: string; title: { ru: string; en: string } }>;
 }
 
 type Point = { date: string } & Record<string, number | null | string>;
@@ -47,16 +56,25 @@ export function Dashboard() {
   const [range, setRange] = useState<keyof typeof RANGES>('days30');
   const [interval, setBucket] = useState<'day' | 'week'>('day');
   const [channel, setChannel] = useState('');
-  const [span, setSpan] = useState<{ from: string; to: string } | null>(null);
+  const [team, setTeam] = useState('');
+  const [agent, setAgent] = useState('');
+  const [category, setCategory] = useState('');
+  const [dims, setDims] = useState<Dimensions | null>(null);
+  const [span, setSpan] = useState<Record<string, string> | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
   const [series, setSeries] = useState<Record<string, Point[]>>({});
   const [error, setError] = useState('');
 
   useEffect(() => {
+    get<Dimensions>('/reports/dimensions').then(setDims, () => undefined);
+  }, []);
+
+  useEffect(() => {
     let live = true;
     const to = new Date();
     const from = new Date(to.getTime() - RANGES[range] * 86_400_000);
-    const span = { from: from.toISOString(), to: to.toISOString(), ...(channel ? { channel } : {}) };
+    const slice = Object.fromEntries(Object.entries({ channel, team, agent, category }).filter(([, v]) => v)) as Record<string, string>;
+    const span = { from: from.toISOString(), to: to.toISOString(), ...slice };
     setSpan(span);
     const load = async () => {
       try {
@@ -80,7 +98,7 @@ export function Dashboard() {
       live = false;
       clearInterval(timer);
     };
-  }, [range, interval, channel]);
+  }, [range, interval, channel, team, agent, category]);
 
   const labels = (series.volume ?? []).map((p) => p.date);
   const pick = (metric: string, field: string, f: (v: number | null | string | undefined) => number | null = (v) => (typeof v === 'number' ? v : null)) =>
@@ -105,8 +123,38 @@ export function Dashboard() {
           <option value="">
             {t('channel')}: {t('any')}
           </option>
-          {CHANNELS.map((c) => (
+          {(dims?.channels ?? [...CHANNELS]).map((c) => (
             <option key={c}>{c}</option>
+          ))}
+        </select>
+        <select data-testid="dashboard-team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+          <option value="">
+            {t('team')}: {t('any')}
+          </option>
+          {(dims?.teams ?? []).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <select data-testid="dashboard-agent" value={agent} onChange={(e) => setAgent(e.currentTarget.value)}>
+          <option value="">
+            {t('assignee')}: {t('any')}
+          </option>
+          {(dims?.agents ?? []).map((a) => (
+            <option key={a.handle} value={a.handle}>
+              {a.name} (@{a.handle}){a.active ? '' : ` — ${t('inactive')}`}
+            </option>
+          ))}
+        </select>
+        <select data-testid="dashboard-category" value={category} onChange={(e) => setCategory(e.currentTarget.value)}>
+          <option value="">
+            {t('category')}: {t('any')}
+          </option>
+          {(dims?.categories ?? []).map((c) => (
+            <option key={c.path} value={c.path}>
+              {c.title[currentLang()]} ({c.path})
+            </option>
           ))}
         </select>
         {span && (

@@ -2,11 +2,13 @@
  * One ticket: its whole history (messages with attachments, bot answers, internal notes and
  * audit events, in time order) and what an agent does with it: reply, note, canned responses,
  * status, priority, tags, assignee, category, snooze, merge, and saving a reply as an article.
+ * Beside it, the customer's history across channels: the contact's channel identities and their
+ * other tickets (GET /contacts/:id), each a link.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, type Me } from '../api';
 import { formatDate, t } from '../i18n';
-import { PRIORITIES, STATUSES, type AgentView, type MessageView, type TicketDetail } from '../model';
+import { PRIORITIES, STATUSES, type AgentView, type ContactDetail, type MessageView, type TicketDetail } from '../model';
 import { navigate, onLink } from '../router';
 
 const POLL_MS = 4000;
@@ -71,6 +73,41 @@ function Event({ e }: { e: TicketDetail['events'][number] }) {
   );
 }
 
+/** The customer's channels and their other tickets, newest first. */
+function CustomerHistory({ contact, number }: { contact: ContactDetail; number: number }) {
+  const others = contact.tickets.filter((tk) => tk.number !== number);
+  return (
+    <section class="customer card" data-testid="customer-history" data-contact={contact.id}>
+      <h3>{t('customerHistory')}</h3>
+      <ul class="identities">
+        {contact.identities.map((i) => (
+          <li key={`${i.channel}:${i.externalId}`} data-testid="customer-identity" data-channel={i.channel}>
+            <span class="chip">{i.channel}</span> {i.username ? `@${i.username}` : i.externalId}
+          </li>
+        ))}
+      </ul>
+      <h4>{t('otherTickets')}</h4>
+      {others.length === 0 ? (
+        <p class="muted">{t('noOtherTickets')}</p>
+      ) : (
+        <ul class="other-tickets">
+          {others.map((tk) => (
+            <li key={tk.number} data-testid="other-ticket" data-number={tk.number}>
+              <a href={`/admin/tickets/${tk.number}`} onClick={(e) => onLink(e, `/tickets/${tk.number}`)}>
+                #{tk.number}
+              </a>{' '}
+              <span class={`status s-${tk.status}`}>{tk.status}</span>
+              <span class="chip">{tk.channel}</span>
+              <div class="other-subject">{tk.subject ?? '—'}</div>
+              <div class="muted small">{formatDate(tk.createdAt)}</div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function Ticket({ number, me }: { number: number; me: Me }) {
   const [ticket, setTicket] = useState<TicketDetail | null>(null);
   const [error, setError] = useState('');
@@ -89,6 +126,7 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
   };
   const [snoozeUntil, setSnoozeUntil] = useState('');
   const [mergeInto, setMergeInto] = useState('');
+  const [contact, setContact] = useState<ContactDetail | null>(null);
 
   const load = async () => {
     try {
@@ -110,6 +148,21 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
     }, POLL_MS);
     return () => clearInterval(timer);
   }, [number]);
+
+  // The customer's channels and other tickets: again when the ticket (or its contact, after a link) changes.
+  const contactId = ticket?.contact?.id ?? null;
+  useEffect(() => {
+    setContact(null);
+    if (!contactId) return;
+    let live = true;
+    get<ContactDetail>(`/contacts/${contactId}`).then(
+      (c) => live && setContact(c),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [contactId, number]);
 
   useEffect(() => {
     get<{ agents: AgentView[] }>('/agents').then((r) => setAgents(r.agents), () => undefined);
@@ -234,105 +287,108 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
             </div>
           </div>
         </section>
-        <aside class="props card">
-          <label>
-            {t('status')}
-            <select data-testid="prop-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
-              {STATUSES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('priority')}
-            <select data-testid="prop-priority" value={form.priority} onChange={(e) => setForm({ ...form, priority: e.currentTarget.value })}>
-              {PRIORITIES.map((p) => (
-                <option key={p}>{p}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('assignee')}
-            <select data-testid="prop-assignee" value={form.assignee} onChange={(e) => setForm({ ...form, assignee: e.currentTarget.value })}>
-              <option value="">— {t('unassigned')}</option>
-              {agents.map((a) => (
-                <option key={a.handle} value={a.handle}>
-                  {a.name} (@{a.handle}){me.agent?.handle === a.handle ? ' ★' : ''}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('category')}
-            <input data-testid="prop-category" list="od-topics" value={form.category} onInput={(e) => setForm({ ...form, category: e.currentTarget.value })} />
-            <datalist id="od-topics">
-              {topics.map((tp) => (
-                <option key={tp.id} value={tp.id}>
-                  {tp.label}
-                </option>
-              ))}
-            </datalist>
-          </label>
-          <label>
-            {t('tags')} <span class="muted">({t('tagsHint')})</span>
-            <input data-testid="prop-tags" value={form.tags} onInput={(e) => setForm({ ...form, tags: e.currentTarget.value })} />
-          </label>
-          <button data-testid="apply" disabled={busy} onClick={apply}>
-            {t('apply')}
-          </button>
-          <hr />
-          <label>
-            {t('snooze')}
-            <input type="datetime-local" data-testid="snooze-until" value={snoozeUntil} onInput={(e) => setSnoozeUntil(e.currentTarget.value)} />
-          </label>
-          <button
-            class="secondary"
-            disabled={busy || !snoozeUntil}
-            data-testid="snooze"
-            onClick={() => act(() => api('PATCH', `/tickets/${number}`, { status: 'pending', pendingUntil: new Date(snoozeUntil).toISOString() }), t('saved'))}
-          >
-            {t('snooze')}
-          </button>
-          <label>
-            {t('merge')}
-            <input type="number" min={1} data-testid="merge-into" value={mergeInto} onInput={(e) => setMergeInto(e.currentTarget.value)} />
-          </label>
-          <button
-            class="secondary"
-            disabled={busy || !mergeInto}
-            data-testid="merge"
-            onClick={() =>
-              act(async () => {
-                await api('POST', `/tickets/${number}/merge`, { into: Number(mergeInto) });
-                navigate(`/tickets/${mergeInto}`);
-              })
-            }
-          >
-            {t('merge')}
-            {mergeInto}
-          </button>
-          <dl class="sla">
-            <dt>{t('sla')}</dt>
-            <dd>
-              1st: {formatDate(ticket.firstResponseDueAt)} {ticket.firstRespondedAt ? '✓' : ''}
-            </dd>
-            <dd>✔: {formatDate(ticket.resolutionDueAt)}</dd>
-            {ticket.team && (
-              <>
-                <dt>{t('team')}</dt>
-                <dd>{ticket.team}</dd>
-              </>
-            )}
-            {ticket.csat && (
-              <>
-                <dt>{t('csat')}</dt>
-                <dd>
-                  {ticket.csat.score}/5 {ticket.csat.comment ?? ''}
-                </dd>
-              </>
-            )}
-          </dl>
-        </aside>
+        <div class="side">
+          <aside class="props card">
+            <label>
+              {t('status')}
+              <select data-testid="prop-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
+                {STATUSES.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('priority')}
+              <select data-testid="prop-priority" value={form.priority} onChange={(e) => setForm({ ...form, priority: e.currentTarget.value })}>
+                {PRIORITIES.map((p) => (
+                  <option key={p}>{p}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('assignee')}
+              <select data-testid="prop-assignee" value={form.assignee} onChange={(e) => setForm({ ...form, assignee: e.currentTarget.value })}>
+                <option value="">— {t('unassigned')}</option>
+                {agents.map((a) => (
+                  <option key={a.handle} value={a.handle}>
+                    {a.name} (@{a.handle}){me.agent?.handle === a.handle ? ' ★' : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('category')}
+              <input data-testid="prop-category" list="od-topics" value={form.category} onInput={(e) => setForm({ ...form, category: e.currentTarget.value })} />
+              <datalist id="od-topics">
+                {topics.map((tp) => (
+                  <option key={tp.id} value={tp.id}>
+                    {tp.label}
+                  </option>
+                ))}
+              </datalist>
+            </label>
+            <label>
+              {t('tags')} <span class="muted">({t('tagsHint')})</span>
+              <input data-testid="prop-tags" value={form.tags} onInput={(e) => setForm({ ...form, tags: e.currentTarget.value })} />
+            </label>
+            <button data-testid="apply" disabled={busy} onClick={apply}>
+              {t('apply')}
+            </button>
+            <hr />
+            <label>
+              {t('snooze')}
+              <input type="datetime-local" data-testid="snooze-until" value={snoozeUntil} onInput={(e) => setSnoozeUntil(e.currentTarget.value)} />
+            </label>
+            <button
+              class="secondary"
+              disabled={busy || !snoozeUntil}
+              data-testid="snooze"
+              onClick={() => act(() => api('PATCH', `/tickets/${number}`, { status: 'pending', pendingUntil: new Date(snoozeUntil).toISOString() }), t('saved'))}
+            >
+              {t('snooze')}
+            </button>
+            <label>
+              {t('merge')}
+              <input type="number" min={1} data-testid="merge-into" value={mergeInto} onInput={(e) => setMergeInto(e.currentTarget.value)} />
+            </label>
+            <button
+              class="secondary"
+              disabled={busy || !mergeInto}
+              data-testid="merge"
+              onClick={() =>
+                act(async () => {
+                  await api('POST', `/tickets/${number}/merge`, { into: Number(mergeInto) });
+                  navigate(`/tickets/${mergeInto}`);
+                })
+              }
+            >
+              {t('merge')}
+              {mergeInto}
+            </button>
+            <dl class="sla">
+              <dt>{t('sla')}</dt>
+              <dd>
+                1st: {formatDate(ticket.firstResponseDueAt)} {ticket.firstRespondedAt ? '✓' : ''}
+              </dd>
+              <dd>✔: {formatDate(ticket.resolutionDueAt)}</dd>
+              {ticket.team && (
+                <>
+                  <dt>{t('team')}</dt>
+                  <dd>{ticket.team}</dd>
+                </>
+              )}
+              {ticket.csat && (
+                <>
+                  <dt>{t('csat')}</dt>
+                  <dd>
+                    {ticket.csat.score}/5 {ticket.csat.comment ?? ''}
+                  </dd>
+                </>
+              )}
+            </dl>
+          </aside>
+          {contact && <CustomerHistory contact={contact} number={ticket.number} />}
+        </div>
       </div>
     </div>
   );
