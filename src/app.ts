@@ -250,7 +250,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // 5. HTTP.
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Whose X-Forwarded-For names the client (TRUST_PROXY): the login limits count by that address.
+  app.set('trust proxy', config.TRUST_PROXY);
   // First: every request gets its id (X-Request-Id), its log context and its latency measured.
   app.use(requestContext(log, metrics));
   const channelStatus = () => ({

@@ -32,6 +32,17 @@ const schema = z.object({
   PORT: int(3000, 0, 65_535),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: url('http://localhost:3000'),
+  /**
+   * Which proxies' X-Forwarded-For is believed for the client's address (login rate limits, logs):
+   * Express's `trust proxy` (`true`, `false`, a hop count, or addresses and subnets). The default
+   * trusts proxies on this machine and private networks only, so a client on the Internet cannot
+   * pick its own address by sending the header.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('loopback, linklocal, uniquelocal')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url('postgresql://postgres@127.0.0.1:5432/omnidesk'),
   REDIS_URL: url('redis://127.0.0.1:6379'),
