@@ -33,6 +33,11 @@ export interface OutboundFiles {
 
 const STORED_FILE = /^(?:https?:\/\/[^/]+)?\/api\/v1\/files\/([0-9a-f-]{36})$/i;
 
+/** The id of our stored file an attachment's `url` points at, or undefined for any other URL. */
+export function storedFileId(url: string | undefined): string | undefined {
+  return url ? STORED_FILE.exec(url)?.[1] : undefined;
+}
+
 /**
  * Outbound attachments from the file store: an attachment whose `url` is one of our stored files
  * (`/api/v1/files/<id>`) is read from its bytes, since a platform cannot fetch a URL behind the
@@ -41,7 +46,7 @@ const STORED_FILE = /^(?:https?:\/\/[^/]+)?\/api\/v1\/files\/([0-9a-f-]{36})$/i;
 export function storedFiles(files: FileStore): OutboundFiles {
   return {
     async read(attachment) {
-      const id = attachment.url ? STORED_FILE.exec(attachment.url)?.[1] : undefined;
+      const id = storedFileId(attachment.url);
       if (!id) return null;
       const file = await files.get(id);
       return file ? { data: file.data, mimeType: file.mimeType, ...(file.name ? { name: file.name } : {}) } : null;

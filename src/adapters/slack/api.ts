@@ -44,15 +44,7 @@ export class SlackApi {
       rejectRateLimitedCalls: false,
       retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5000 },
       timeout: 10_000,
-      logger: {
-        debug: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
-        info: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
-        warn: (...m: unknown[]) => log.warn({ desk: 'slack' }, m.join(' ')),
-        error: (...m: unknown[]) => log.error({ desk: 'slack' }, m.join(' ')),
-        setLevel: () => undefined,
-        getLevel: () => webApi.LogLevel.INFO,
-        setName: () => undefined,
-      },
+      logger: slackLogger(log),
     });
     this.limiter = options.pacing && new SendRateLimiter(options.pacing.redis, options.pacing.ratePrefix);
   }
@@ -127,4 +119,17 @@ export class SlackApi {
     const res = await this.client.auth.test();
     return { ...(res.user_id ? { userId: res.user_id } : {}), ...(res.user ? { user: res.user } : {}) };
   }
+}
+
+/** Slack's SDKs (Web API, Socket Mode) log through ours, one level down: their "info" chatter is our debug. */
+export function slackLogger(log: Logger): webApi.Logger {
+  return {
+    debug: (...m: unknown[]) => log.debug({ slack: true }, m.join(' ')),
+    info: (...m: unknown[]) => log.debug({ slack: true }, m.join(' ')),
+    warn: (...m: unknown[]) => log.warn({ slack: true }, m.join(' ')),
+    error: (...m: unknown[]) => log.error({ slack: true }, m.join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => webApi.LogLevel.INFO,
+    setName: () => undefined,
+  };
 }

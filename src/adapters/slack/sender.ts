@@ -9,7 +9,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { PermanentDeliveryError, RateLimitedError } from '../../core/delivery/errors.js';
-import type { OutboundFiles } from '../../core/files.js';
+import { storedFileId, type OutboundFiles } from '../../core/files.js';
 import type { Button, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import type { Db } from '../../db/prisma.js';
 import type { Redis } from '../../redis.js';
@@ -55,7 +55,8 @@ export class SlackSender implements ChannelSender {
   private async post(message: OutboundMessage): Promise<SendResult> {
     const channel = message.chatId;
     const threadTs = await this.threadTs(message);
-    const links = message.attachments.filter((a) => a.url && !a.url.startsWith('/api/v1/files/')).map((a) => `${a.name ?? a.kind}: ${a.url}`);
+    // Files we keep are uploaded below; any other attachment is a link in the text.
+    const links = message.attachments.filter((a) => a.url && !storedFileId(a.url)).map((a) => `${a.name ?? a.kind}: ${a.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
     const key = `${this.deps.progressPrefix}:${message.id}`;
     let ts = await this.deps.redis.hget(key, 'text');

@@ -13,7 +13,8 @@
  * drops repeats by `event_id`.
  */
 import express, { Router } from 'express';
-import { LogLevel, SocketModeClient, type Logger as SlackLogger } from '@slack/socket-mode';
+import { SocketModeClient } from '@slack/socket-mode';
+import { slackLogger } from '../../adapters/slack/api.js';
 import type { Logger } from '../../logger.js';
 import type { SlackCommand, SlackEventCallback, SlackInteraction } from '../../adapters/slack/payloads.js';
 import { verifySlackSignature } from './verify.js';
@@ -155,17 +156,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Slack's SDK logs through ours, one level down: its "info" chatter is our debug. */
-function slackLogger(log: Logger): SlackLogger {
-  return {
-    debug: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
-    info: (...m: unknown[]) => log.debug({ desk: 'slack' }, m.join(' ')),
-    warn: (...m: unknown[]) => log.warn({ desk: 'slack' }, m.join(' ')),
-    error: (...m: unknown[]) => log.error({ desk: 'slack' }, m.join(' ')),
-    setLevel: () => undefined,
-    getLevel: () => LogLevel.INFO,
-    setName: () => undefined,
-  };
 }
