@@ -129,3 +129,29 @@ export function mirrorText(m: MirroredMessage, customerName: string | null): str
   const files = m.attachments.map((a) => `[${a.kind}${a.name ? `: ${escapeSlack(a.name)}` : ''}]`).join(' ');
   return [`${who}: ${escapeSlack(m.text)}`, files].filter((s) => s.trim()).join('\n');
 }
+
+/** How much of each text an edit note shows (a Slack message holds far more; a note stays readable). */
+const EDIT_TEXT_LIMIT = 2500;
+
+/** A customer's edit of a message: what it says now and what it said before. */
+export interface EditedMessage {
+  authorName: string | null;
+  text: string;
+  previousText: string;
+}
+
+/**
+ * A customer's edit as a note in the card's thread: the new text, and the old one quoted, so an
+ * agent who answered the old wording sees what changed. In both languages, as every agent of the
+ * channel reads it (the desk has no language setting of its own).
+ */
+export function editText(e: EditedMessage, customerName: string | null): string {
+  const who = escapeSlack(e.authorName ?? customerName ?? 'Customer');
+  const shown = (text: string) => (text.trim() ? escapeSlack(clip(text, EDIT_TEXT_LIMIT)) : '_(без текста / no text)_');
+  return [
+    `:pencil2: *Клиент изменил сообщение / Customer edited a message* · :bust_in_silhouette: *${who}*`,
+    `*Теперь / Now:* ${shown(e.text)}`,
+    '*Было / Before:*',
+    `>${shown(e.previousText).replace(/\n/g, '\n>')}`,
+  ].join('\n');
+}

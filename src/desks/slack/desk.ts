@@ -5,7 +5,8 @@
  *   DeskThread row is claimed before posting). Tickets reach the desk on `ticket.handoff`, and on
  *   `ticket.created` while the bot would not take them (BOT_ENABLED=false, or an empty KB).
  * - The card's thread mirrors the conversation: customer messages, bot answers, and agents'
- *   replies and notes made elsewhere (REST API). The card is updated in place on `ticket.updated`.
+ *   replies and notes made elsewhere (REST API), and customers' edits of their messages as notes
+ *   with the old text quoted. The card is updated in place on `ticket.updated`.
  * - An agent's message in the thread is TicketService.reply as that agent (`note:` / `заметка:`
  *   makes it an internal note); the card's buttons and `/desk` are TicketService.update. The desk
  *   never writes tickets itself, so first response, audit and SLA come out as with the REST API.
@@ -17,17 +18,18 @@
  * Work on one ticket runs in order on an instance (a promise chain per ticket), so a mirrored
  * message never overtakes its card and the desk's own replies are not mirrored back.
  */
+import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { Actor } from '../../core/events.js';
+import type { Actor, DomainEvents } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { listTickets } from '../../core/ticketQueries.js';
 import { MAX_LINE } from '../../core/tickets.js';
-import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
+import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { SlackSocket, slackHttpRouter, type SlackReceiver } from './transport.js';
 import type { SlackCommand, SlackEvent, SlackInteraction } from '../../adapters/slack/payloads.js';
@@ -133,6 +135,7 @@ export class SlackDesk implements Desk {
       events.on('ticket.updated', (e) => this.perTicket.run(e.ticketId, () => this.refreshCard(e.ticketId))),
       events.on('message.received', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.created', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
+      events.on('message.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorEdit(e))),
       // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
       ...new DeskNotices(this.deps.db).subscribe(events, this.perTicket, (n) => this.postNotice(n)),
     ];
@@ -420,6 +423,29 @@ export class SlackDesk implements Desk {
     }
   }
 
+  /**
+   * A customer's edit as a note in the card's thread, once: a redelivered event (the same edit)
+   * finds its claim taken. Nothing when the ticket has no thread: a card posted later shows the
+   * texts as they are then. A failed post gives the claim back, so a retry may post it.
+   */
+  private async mirrorEdit(e: DomainEvents['message.edited']): Promise<void> {
+    const thread = await this.thread(e.ticketId);
+    if (!thread) return;
+    const key = `edited:${e.messageId}:${editFingerprint(e)}`;
+    if (!(await this.claim(key, MIRROR_TTL_S))) return;
+    try {
+      const m = await this.deps.db.message.findUnique({
+        where: { id: e.messageId },
+        select: { authorName: true, ticket: { select: { contact: { select: { name: true } } } } },
+      });
+      const text = editText({ authorName: m?.authorName ?? null, text: e.text, previousText: e.previousText }, m?.ticket?.contact.name ?? null);
+      await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
+    } catch (err) {
+      await this.deps.redis.del(`${this.keyPrefix}:${key}`).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** A notice (src/desks/notices.ts) in Slack's words: mentions by Slack id, dates in the reader's time zone. */
   private async postNotice(notice: DeskNotice): Promise<void> {
     const thread = await this.thread(notice.ticketId);
@@ -478,6 +504,11 @@ export class SlackDesk implements Desk {
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
+}
+
+/** One edit of a message: its moment and both texts (the same edit told twice is the same fingerprint). */
+function editFingerprint(e: DomainEvents['message.edited']): string {
+  return createHash('sha256').update(`${new Date(e.editedAt).toISOString()}\n${e.previousText}\n${e.text}`).digest('hex').slice(0, 24);
 }
 
 const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';

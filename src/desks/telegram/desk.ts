@@ -7,7 +7,7 @@
  *   on `ticket.created` while the bot would not take them, as with the Slack desk. One topic per
  *   ticket: the unique DeskThread row (desk, ticketId) is claimed before the topic is created.
  * - The topic mirrors the conversation (./mirror.ts: durable, coalesced under the group's flood
- *   limit). The card and the topic's name follow the ticket (`ticket.updated`); a ticket moved to
+ *   limit), and customers' edits of their messages as notes with the old text quoted. The card and the topic's name follow the ticket (`ticket.updated`); a ticket moved to
  *   a team with its own group gets a topic there.
  * - An agent's message in the topic (or a reply to the ticket's messages in a plain group) is
  *   TicketService.reply as that agent, files included; /note, /take, /resolve, /snooze, /priority
@@ -178,6 +178,8 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
       events.on('ticket.updated', (e) => this.topics.kick(e.ticketId)),
       events.on('message.received', (e) => this.pumps.kick(e.ticketId)),
       events.on('message.created', (e) => this.pumps.kick(e.ticketId)),
+      // A customer's edit: the pump finds it in PostgreSQL (MessageEdit) and posts its note once.
+      events.on('message.edited', (e) => this.pumps.kick(e.ticketId)),
       // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
       ...new DeskNotices(this.deps.db).subscribe(events, this.notices, (n) => this.postNotice(n)),
     );
@@ -679,8 +681,8 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
 
   /**
    * On every instance, every sweep interval: topic claims abandoned by a dead instance are
-   * dropped and opened again; topics with messages not yet mirrored (the process died mid-burst,
-   * Telegram was away) are pumped. Both are safe to run anywhere at once (claims, locks, marks).
+   * dropped and opened again; topics with messages or customers' edits not yet mirrored (the
+   * process died mid-burst, Telegram was away) are pumped. Both are safe to run anywhere at once (claims, locks, marks).
    * Closed tickets' topics are left out, so the work stays bounded by the open tickets.
    */
   private async sweep(): Promise<void> {
@@ -704,7 +706,15 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
           WHERE m."ticketId" = t."ticketId" AND m."createdAt" < ${grace} AND m."createdAt" > ${window}
             AND NOT EXISTS (
               SELECT 1 FROM "DeskMessage" d
-              WHERE d."desk" = ${MIRRORED} AND d."chatId" = t."chatId" || '/' || t."threadId" AND d."messageId" = m."id"::text)))
+              WHERE d."desk" = ${MIRRORED} AND d."chatId" = t."chatId" || '/' || t."threadId" AND d."messageId" = m."id"::text))
+        OR EXISTS (
+          SELECT 1 FROM "MessageEdit" e
+          JOIN "Message" m ON m."id" = e."messageId" AND m."ticketId" = t."ticketId"
+          JOIN "DeskMessage" c ON c."desk" = ${CARD} AND c."chatId" = t."chatId" || '/' || t."threadId" AND c."createdAt" < e."createdAt"
+          WHERE e."createdAt" < ${grace} AND e."createdAt" > ${window}
+            AND NOT EXISTS (
+              SELECT 1 FROM "DeskMessage" d
+              WHERE d."desk" = ${MIRRORED} AND d."chatId" = t."chatId" || '/' || t."threadId" AND d."messageId" = m."id"::text || ':e' || e."id"::text)))
       LIMIT 200`;
     for (const { ticketId } of behind) this.pumps.kick(ticketId);
   }

@@ -17,7 +17,10 @@
  *
  * Units: a message's text line (cut at Telegram's 4096 characters into `:p<n>` parts), then each
  * file we keep (`:f<n>`), posted as the file itself. Consecutive text units coalesce into one
- * post; a file is a post of its own.
+ * post; a file is a post of its own. A customer's edit (a MessageEdit row) is a unit too,
+ * `<message id>:e<edit id>`: a note with the new and the old text, so edits take the same durable
+ * path (marks, locks, the sweep) and a redelivered event posts nothing. Only edits recorded after
+ * the topic's card are noted: the story a new topic gets already shows the texts as they are now.
  */
 import { storedFiles, type FileStore } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
@@ -25,7 +28,7 @@ import type { Db } from '../../db/prisma.js';
 import { splitText } from '../../adapters/text.js';
 import { sleep, TelegramDeskRateLimited, type PostPlace, type TelegramDeskApi } from './api.js';
 import type { TicketLocks } from './lock.js';
-import { mirrorLine, TEXT_LIMIT } from './texts.js';
+import { editLine, mirrorLine, TEXT_LIMIT } from './texts.js';
 
 /** The desk's name in DeskThread and DeskMessage (posts and agents' messages: they map to the ticket). */
 export const DESK = 'telegram';
@@ -145,27 +148,40 @@ export class TopicMirror {
     await this.deps.db.deskMessage.createMany({ data: [{ desk: DESK, chatId: ref.chatId, messageId: String(messageId), ticketId: ref.ticketId }], skipDuplicates: true });
   }
 
-  /** The units not yet in the topic, in the conversation's order (a forum topic's card first). */
+  /**
+   * The units not yet in the topic, in the conversation's order (a forum topic's card first); a
+   * customer's edit comes before the first message recorded after it.
+   */
   async pending(ref: TopicRef): Promise<Unit[]> {
     const { db } = this.deps;
-    const [ticket, marks, card] = await Promise.all([
+    const [ticket, marks, card, edits] = await Promise.all([
       db.ticket.findUnique({
         where: { id: ref.ticketId },
         select: {
           contact: { select: { name: true } },
-          messages: { orderBy: { seq: 'asc' }, select: { id: true, authorKind: true, authorName: true, text: true, attachments: true } },
+          messages: { orderBy: { seq: 'asc' }, select: { id: true, authorKind: true, authorName: true, text: true, attachments: true, createdAt: true } },
         },
       }),
       db.deskMessage.findMany({ where: { desk: MIRRORED, chatId: topicKey(ref), ticketId: ref.ticketId }, select: { messageId: true } }),
-      isForumThread(ref.threadId) ? db.deskMessage.findFirst({ where: { desk: CARD, chatId: topicKey(ref) }, select: { messageId: true } }) : { messageId: '' },
+      db.deskMessage.findFirst({ where: { desk: CARD, chatId: topicKey(ref) }, select: { createdAt: true } }),
+      db.messageEdit.findMany({
+        where: { message: { ticketId: ref.ticketId } },
+        orderBy: [{ editedAt: 'asc' }, { createdAt: 'asc' }],
+        select: { id: true, messageId: true, previousText: true, createdAt: true },
+      }),
     ]);
     if (!ticket) return [];
     const done = new Set(marks.map((m) => m.messageId));
-    const units = ticket.messages
-      .filter((m) => !done.has(m.id))
-      .flatMap((m) => unitsOf({ ...m, attachments: m.attachments as unknown as Attachment[] }, ticket.contact.name))
-      .filter((u) => !done.has(u.key));
-    if (card) return units;
+    const noted = card ? editUnits(ticket.messages, edits, card.createdAt, ticket.contact.name).filter((e) => !done.has(e.unit.key)) : [];
+    const units: Unit[] = [];
+    for (const m of ticket.messages) {
+      while (noted[0] && noted[0].at < m.createdAt) units.push(noted.shift()!.unit);
+      if (done.has(m.id)) continue;
+      units.push(...unitsOf({ ...m, attachments: m.attachments as unknown as Attachment[] }, ticket.contact.name).filter((u) => !done.has(u.key)));
+    }
+    units.push(...noted.map((e) => e.unit));
+    // A plain group's card is posted with its topic (./desk.ts openTopic); a forum topic's by the pump.
+    if (card || !isForumThread(ref.threadId)) return units;
     const text = await this.deps.card(ref.ticketId);
     return text ? [{ kind: 'card', key: 'card', text }, ...units] : units;
   }
@@ -227,6 +243,28 @@ function unitsOf(m: SourceMessage, customerName: string | null): Unit[] {
   });
   units[units.length - 1]!.last = true;
   return units;
+}
+
+/**
+ * The note of each edit recorded after `since` (the topic's card), ordered by when it was
+ * recorded. An edit's new text is the next edit's old one, or else the message's text now.
+ */
+function editUnits(
+  messages: Array<Pick<SourceMessage, 'id' | 'authorName' | 'text'>>,
+  edits: Array<{ id: string; messageId: string; previousText: string; createdAt: Date }>,
+  since: Date,
+  customerName: string | null,
+): Array<{ at: Date; unit: Unit }> {
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  const out: Array<{ at: Date; unit: Unit }> = [];
+  edits.forEach((e, i) => {
+    const m = byId.get(e.messageId);
+    if (!m || e.createdAt <= since) return;
+    const next = edits.slice(i + 1).find((x) => x.messageId === e.messageId);
+    const text = editLine({ authorName: m.authorName, text: next?.previousText ?? m.text, previousText: e.previousText }, customerName);
+    out.push({ at: e.createdAt, unit: { kind: 'text', key: `${m.id}:e${e.id}`, text } });
+  });
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /** The next post: the card or a file alone, or as many consecutive text units as fit in one message. */

@@ -90,6 +90,32 @@ export function mirrorLine(m: MirroredMessage, customerName: string | null): str
   return [`${who}: ${m.text}`.trimEnd(), ...files].join('\n');
 }
 
+/** How much of each text an edit note shows: both fit in one post (TEXT_LIMIT), with room to coalesce. */
+const EDIT_TEXT_LIMIT = 1800;
+
+/** A customer's edit of a message: what it says now and what it said before. */
+export interface EditedMessage {
+  authorName: string | null;
+  text: string;
+  previousText: string;
+}
+
+/**
+ * A customer's edit as a note in the topic: the new text, and the old one quoted (`> ` before
+ * each line), so an agent who answered the old wording sees what changed. In both languages, as
+ * the desk's other words to every agent are: the group has no language of its own.
+ */
+export function editLine(e: EditedMessage, customerName: string | null): string {
+  const who = e.authorName ?? customerName ?? 'Customer';
+  const shown = (text: string) => (text.trim() ? clip(text, EDIT_TEXT_LIMIT) : '(без текста / no text)');
+  return [
+    `✏️ Клиент изменил сообщение / Customer edited a message · 👤 ${who}`,
+    `Теперь / Now: ${shown(e.text)}`,
+    'Было / Before:',
+    ...shown(e.previousText).split('\n').map((line) => `> ${line}`),
+  ].join('\n');
+}
+
 /** What a stranger in the agents' group is told (they may read either language). */
 export const REFUSAL =
   'You are not an agent of this help desk, so you cannot act on tickets here: ask an admin to add your Telegram user id to your agent profile.\n' +

@@ -319,6 +319,54 @@ describe('Slack desk', () => {
     expect(((await (await slash('USTRANGER', 'next')).json()) as { text: string }).text).toMatch(/not an agent/);
   });
 
+  it("notes a customer's edit in the thread with the old text quoted, once per edit; nothing for a ticket without a card", async () => {
+    const { ts, chatId } = await handOff('Nina');
+    const messageId = randomUUID();
+    await t.inbound({ chatId, messageId, from: { id: chatId, name: 'Nina' }, text: 'my order 42 is late\nplease check' });
+    await eventually(() => slack.of('chat.postMessage').some((c) => c.args.thread_ts === ts && String(c.args.text).includes('my order 42 is late')), 5000, 'the message in the thread');
+    const notes = () => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === ts && String(c.args.text).includes('Customer edited a message'));
+
+    const published: Array<Parameters<Parameters<typeof t.gateway.events.on<'message.edited'>>[1]>[0]> = [];
+    const off = t.gateway.events.on('message.edited', (e) => void published.push(e));
+    try {
+      expect(await t.gateway.pipeline.edit({ channel: 'api', chatId, messageId, text: 'my order 43 is late' })).toBe(true);
+      const note = await eventually(() => notes()[0], 5000, 'the edit note in the thread');
+      expect(note.args.text).toBe(
+        ':pencil2: *Клиент изменил сообщение / Customer edited a message* · :bust_in_silhouette: *Nina*\n' +
+          '*Теперь / Now:* my order 43 is late\n*Было / Before:*\n>my order 42 is late\n>please check',
+      );
+
+      // The same edit again (the platform redelivers it) records nothing; the same event again posts nothing.
+      expect(await t.gateway.pipeline.edit({ channel: 'api', chatId, messageId, text: 'my order 43 is late' })).toBe(true);
+      expect(published).toHaveLength(1);
+      t.gateway.events.publish('message.edited', published[0]!);
+      await t.gateway.events.idle();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(notes()).toHaveLength(1);
+
+      // A further edit is a note of its own, quoting the text before it.
+      expect(await t.gateway.pipeline.edit({ channel: 'api', chatId, messageId, text: 'order 43, sorry' })).toBe(true);
+      await eventually(() => (notes().length === 2 ? true : undefined), 5000, 'the second edit note');
+      expect(notes()[1]!.args.text).toContain('*Теперь / Now:* order 43, sorry\n*Было / Before:*\n>my order 43 is late');
+
+      // A ticket the bot keeps (no card, no thread): its customer's edit is posted nowhere.
+      const quiet = `chat-${randomUUID()}`;
+      const quietId = randomUUID();
+      await t.inbound({ chatId: quiet, messageId: quietId, from: { id: quiet, name: 'Quiet' }, text: 'How do I return an item?' });
+      await eventually(() => t.gateway.db.message.findFirst({ where: { platformMessageId: quietId } }).then((r) => r ?? undefined), 5000, 'the quiet message');
+      await t.gateway.events.idle();
+      expect(await t.gateway.db.deskThread.count({ where: { ticket: { conversation: { externalChatId: quiet } } } })).toBe(0);
+      expect(await t.gateway.pipeline.edit({ channel: 'api', chatId: quiet, messageId: quietId, text: 'How do I return a broken item?' })).toBe(true);
+      await t.gateway.events.idle();
+      await new Promise((r) => setTimeout(r, 300));
+      // The edit was announced (the event came), and the desk posted nothing for it.
+      expect(published.at(-1)?.text).toBe('How do I return a broken item?');
+      expect(slack.of('chat.postMessage').filter((c) => /Customer edited a message/.test(String(c.args.text)) && /broken item/.test(String(c.args.text)))).toEqual([]);
+    } finally {
+      off();
+    }
+  });
+
   it('reports its status in /healthz', async () => {
     const health = (await (await fetch(`${t.baseUrl}/healthz`)).json()) as { desks: Record<string, { state: string }> };
     expect(health.desks.slack).toMatchObject({ state: 'connected' });

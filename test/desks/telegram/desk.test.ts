@@ -313,6 +313,61 @@ describe('Telegram desk (forum group, the customer bot)', () => {
     expect((await t.gateway.db.deskThread.findFirstOrThrow({ where: { ticket: { number } } })).threadId).toBe(String(again.threadId));
   });
 
+  it("notes a customer's edit in the topic with the old text quoted, once; a topic opened later does not repeat it", async () => {
+    const c = customer('Нина');
+    const messageId = await c.say('заказ 42 опаздывает');
+    const { number } = await ticketOf(c);
+    const topic = await topicOf(number);
+    await waitForPost(topic, /👤 Нина: заказ 42 опаздывает/);
+    const edit = (text: string, editedAt: number) =>
+      tg.inject({
+        edited_message: {
+          message_id: messageId,
+          date: editedAt - 5,
+          edit_date: editedAt,
+          chat: { id: c.chatId, type: 'private', first_name: 'Нина' },
+          from: { id: c.userId, is_bot: false, first_name: 'Нина' },
+          text,
+        },
+      });
+    const note = '✏️ Клиент изменил сообщение / Customer edited a message · 👤 Нина\nТеперь / Now: заказ 43 опаздывает\nБыло / Before:\n> заказ 42 опаздывает';
+    const notes = (x: ForumTopic) => posts(x).filter((m) => m.text.includes('Customer edited a message'));
+
+    const published: Array<Parameters<Parameters<typeof t.gateway.events.on<'message.edited'>>[1]>[0]> = [];
+    const off = t.gateway.events.on('message.edited', (e) => void published.push(e));
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      edit('заказ 43 опаздывает', now);
+      const posted = await waitForPost(topic, /Customer edited a message/);
+      expect(posted.text).toContain(note);
+
+      // Telegram redelivers the edit (a new update id): nothing is recorded; the same event again posts nothing.
+      edit('заказ 43 опаздывает', now);
+      await eventually(() => tg.delivered.filter((u) => (u.edited_message as { message_id?: number } | undefined)?.message_id === messageId).length === 2 || undefined, 10_000, 'the redelivered edit');
+      await new Promise((r) => setTimeout(r, 300));
+      await t.gateway.events.idle();
+      expect(published).toHaveLength(1);
+      t.gateway.events.publish('message.edited', published[0]!);
+      await t.gateway.events.idle();
+      await (t.gateway.desks[0] as unknown as { idle(): Promise<void> }).idle();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(notes(topic)).toHaveLength(1);
+      const marks = await t.gateway.db.deskMessage.count({ where: { desk: 'telegram:mirrored', messageId: { contains: ':e' }, ticket: { number } } });
+      expect(marks).toBe(1);
+
+      // The topic deleted in Telegram: the new one tells the story as it is now, without the old note.
+      const res = await fetch(`${tg.apiRoot}/bot${BOT_TOKEN}/deleteForumTopic`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chat_id: AGENTS, message_thread_id: topic.threadId }) });
+      expect(res.status).toBe(200);
+      await c.say('есть новости?');
+      const again = await eventually(() => tg.topics(AGENTS).find((x) => x.name.includes(`#${number} `) && !x.deleted && x.threadId !== topic.threadId), 15_000, 'a new topic');
+      await waitForPost(again, /👤 Нина: есть новости\?/);
+      expect(posts(again).some((m) => m.text.includes('👤 Нина: заказ 43 опаздывает'))).toBe(true);
+      expect(notes(again)).toEqual([]);
+    } finally {
+      off();
+    }
+  });
+
   it('leaves the agents’ group out of the customer pipeline', async () => {
     // Talk in the general topic is nobody's ticket.
     await alice.say('коллеги, кто на смене?');

@@ -140,6 +140,33 @@ describe('Telegram desk (plain group, a bot of its own)', () => {
     expect((await ticket(number)).status).toBe('new');
   });
 
+  it("notes a customer's edit in reply to the card, with the old text quoted; a refused post is retried and posted once", async () => {
+    const messageId = randomUUID();
+    const chatId = `c-${randomUUID()}`;
+    await a.inbound({ chatId, messageId, from: { id: chatId, name: 'Rita' }, text: 'Size M, please' });
+    const card = await waitForPost(/^🎫 Ticket #\d+ · Rita/);
+    await waitForPost(/👤 Rita: Size M, please/);
+    const note = '✏️ Клиент изменил сообщение / Customer edited a message · 👤 Rita\nТеперь / Now: Size L, please\nБыло / Before:\n> Size M, please';
+    const notes = () => posts().filter((m) => m.text.includes(note));
+
+    // Telegram refuses the first tries: the desk's sweep posts the note once it is back, without a new event.
+    tg.failNext('sendMessage', Array.from({ length: 3 }, () => ({ status: 502, description: 'Bad Gateway', chatId: GROUP })));
+    expect(await a.gateway.pipeline.edit({ channel: 'api', chatId, messageId, text: 'Size L, please' })).toBe(true);
+    const posted = await eventually(() => notes()[0], 20_000, 'the edit note');
+    expect(posted.replyParameters?.message_id).toBe(card.messageId);
+    expect(tg.calls.some((x) => x.method === 'sendMessage' && x.status === 502)).toBe(true);
+
+    // The same edit told again (a redelivered event): nothing more is posted.
+    const row = await a.gateway.db.message.findFirstOrThrow({ where: { platformMessageId: messageId }, include: { ticket: true, edits: true } });
+    a.gateway.events.publish('message.edited', {
+      ticketId: row.ticket!.id, ticketNumber: row.ticket!.number, conversationId: row.conversationId, channel: 'api',
+      messageId: row.id, text: 'Size L, please', previousText: 'Size M, please', editedAt: row.edits[0]!.editedAt,
+    });
+    await a.gateway.events.idle();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(notes()).toHaveLength(1);
+  });
+
   it('loses nothing when an instance stops mid-burst: another one mirrors the rest, once', async () => {
     const { chatId } = await newTicket(a, 'Petr', 'first question');
     // Telegram refuses the group's posts for a while, then the instance goes away with the burst unmirrored.
