@@ -44,6 +44,7 @@ import { FileStore } from './core/files.js';
 import { InboundPipeline } from './core/inbound.js';
 import { DeskSettings } from './core/deskSettings.js';
 import { Outbox } from './core/outbox.js';
+import { PlatformReplies } from './core/platformReplies.js';
 import { CannedResponses } from './core/canned.js';
 import { CsatReplies } from './core/notify/csatReply.js';
 import { StatusNotifications } from './core/notify/statusNotifications.js';
@@ -176,8 +177,14 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   channels.register(new WidgetSender(redis.pub, widgetTopic));
   channels.register(new ApiChannelSender({ webhookUrl: config.API_CHANNEL_WEBHOOK_URL, secret: config.API_CHANNEL_SECRET, timeoutMs: config.OUTBOUND_TIMEOUT_MS }));
   const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
-  // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more.
-  const sink: InboundSink = { ingest: (message) => pipeline.ingest(message), edit: (edit) => pipeline.edit(edit) };
+  // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more; and
+  // agents' replies written in a customer's chat (a shared Slack channel), recorded through TicketService, not sent.
+  const platformReplies = new PlatformReplies(db, tickets);
+  const sink: InboundSink = {
+    ingest: (message) => pipeline.ingest(message),
+    edit: (edit) => pipeline.edit(edit),
+    agentReply: (reply) => platformReplies.record(reply),
+  };
   // The web console (src/console): users, sessions, roles. Its guards take the bearer token (as an admin) or a session cookie.
   const consoleServer = createConsole({ config, db, redis: redis.queue, adminToken: adminToken.value, appSecret: appSecret.value, log });
   await consoleServer.ensureFirstAdmin();

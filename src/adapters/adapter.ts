@@ -6,13 +6,20 @@
  */
 import type { Router } from 'express';
 import type { IngestResult } from '../core/inbound.js';
-import type { Channel, ChannelSender, InboundEdit, InboundMessage } from '../core/model.js';
+import type { Channel, ChannelSender, InboundAgentReply, InboundEdit, InboundMessage } from '../core/model.js';
+import type { PlatformReplyResult } from '../core/platformReplies.js';
 
 /** Where an adapter hands what customers send: the core's inbound pipeline. */
 export interface InboundSink {
   ingest(message: InboundMessage): Promise<IngestResult>;
   /** Records an edit of an earlier message; false when that message is unknown. */
   edit(edit: InboundEdit): Promise<boolean>;
+  /**
+   * Records an agent's reply written on the platform itself (the customer already has it: it is
+   * not sent); null when the chat has no open ticket. Only platforms where agents can write in
+   * the customer's chat use it (Slack customer channels), so a sink without it records nothing.
+   */
+  agentReply?(reply: InboundAgentReply): Promise<PlatformReplyResult | null>;
 }
 
 /** How a channel is doing, for /healthz and GET /api/v1/channels. */

@@ -88,6 +88,26 @@ export interface InboundEdit {
   editedAt?: Date;
 }
 
+/**
+ * An agent's reply written on the customer's platform itself (e.g. in a shared Slack channel):
+ * the customer already has it, so the core records it on the chat's ticket as a delivered agent
+ * reply and never sends it (src/core/platformReplies.ts).
+ */
+export interface InboundAgentReply {
+  channel: Channel;
+  /** The platform's chat: its conversation's open ticket gets the reply. */
+  chatId: string;
+  /** The platform's message id, unique within the channel: the idempotency key. */
+  messageId: string;
+  /** The agent's handle (the adapter maps the platform user to the agent directory). */
+  agent: string;
+  text: string;
+  /** Files as the platform's references (not fetched: the customer already has them). */
+  attachments?: Attachment[];
+  /** When the platform says it was written; defaults to now. */
+  sentAt?: Date;
+}
+
 /** What the delivery worker hands an adapter: one committed outbound message. */
 export interface OutboundMessage {
   id: string;

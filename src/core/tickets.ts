@@ -10,7 +10,7 @@ import { audit } from './audit.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
 import type { Attachment } from './model.js';
-import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
+import type { DeliveredOnPlatform, Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
 import { pendingPauses } from './sla/pauses.js';
 import { DeskSettings } from './deskSettings.js';
 
@@ -22,6 +22,12 @@ export interface ReplyInput {
   agent?: string;
   /** Files sent after the text (stored files: `storedAttachment` in ./files.ts). */
   attachments?: Attachment[];
+  /**
+   * The agent wrote the reply on the customer's platform itself (./platformReplies.ts): it is
+   * recorded as sent, not delivered again, and counts from the platform's time. A platform id
+   * already stored records nothing (`duplicate`), so a redelivered event is one reply.
+   */
+  delivered?: DeliveredOnPlatform;
 }
 
 export interface TicketPatch {
@@ -102,8 +108,8 @@ export class TicketService {
     return agent;
   }
 
-  /** Sends an agent's reply to the customer (or adds an internal note). */
-  async reply(ticketNumber: number, input: ReplyInput): Promise<{ messageId: string }> {
+  /** Sends an agent's reply to the customer (or adds an internal note, or records one already delivered). */
+  async reply(ticketNumber: number, input: ReplyInput): Promise<{ messageId: string; duplicate?: boolean }> {
     if (!input.text.trim() && !input.attachments?.length) throw new ValidationError('text must not be empty', 'text');
     const agent = input.agent ? await this.findAgent(input.agent) : null;
     const actor: Actor = { kind: 'agent', name: agent?.name ?? DEFAULT_AGENT_NAME, agentId: agent?.id ?? null };
@@ -114,16 +120,31 @@ export class TicketService {
       text: input.text,
       ...(input.attachments?.length ? { attachments: input.attachments } : {}),
     };
-    const { ticket, messageId, changes } = await this.db.$transaction(async (tx) => {
+    const delivered = input.internal ? undefined : input.delivered;
+    const result = await this.db.$transaction(async (tx) => {
       const ticket = await lockTicket(tx, ticketNumber);
+      // One instant for the reply and a first-reply assignment: the assignee has replied since assignedAt.
+      // A reply already on the platform counts from when it was written there.
+      const at = delivered ? replyInstant(delivered.sentAt, ticket.openedAt) : new Date();
+      if (delivered) {
+        // Checked under the ticket's lock: a redelivery arriving at once waits, then sees the first.
+        // (Should one ever race in through another ticket, the unique key refuses it and the
+        // platform's next redelivery finds it here.)
+        const known = await tx.message.findUnique({
+          where: { channel_platformMessageId: { channel: ticket.channel, platformMessageId: delivered.platformMessageId } },
+          select: { id: true },
+        });
+        if (known) return { duplicateOf: known.id };
+        outgoing.delivered = { ...delivered, sentAt: at };
+      }
       const messageId = await this.outbox.write(tx, ticket, outgoing);
       const changes: Changes = {};
       if (!input.internal) {
-        // One instant for the reply and a first-reply assignment: the assignee has replied since assignedAt.
-        const now = new Date();
-        const data: Prisma.TicketUpdateInput = { botActive: false, lastAgentReplyAt: now };
+        // The latest reply stays the latest: one written earlier on a platform, recorded late, does not move it back.
+        const last = ticket.lastAgentReplyAt && ticket.lastAgentReplyAt > at ? ticket.lastAgentReplyAt : at;
+        const data: Prisma.TicketUpdateInput = { botActive: false, lastAgentReplyAt: last };
         if (!ticket.firstRespondedAt) {
-          data.firstRespondedAt = new Date();
+          data.firstRespondedAt = at;
           changes.firstRespondedAt = { from: null, to: data.firstRespondedAt };
         }
         if (ticket.status === 'new') {
@@ -132,7 +153,7 @@ export class TicketService {
         }
         if (!ticket.assigneeId && agent) {
           data.assignee = { connect: { id: agent.id } };
-          data.assignedAt = now;
+          data.assignedAt = at;
           changes.assignee = { from: null, to: agent.handle };
         }
         if (ticket.botActive) changes.botActive = { from: true, to: false };
@@ -141,6 +162,8 @@ export class TicketService {
       }
       return { ticket, messageId, changes };
     });
+    if (result.duplicateOf !== undefined) return { messageId: result.duplicateOf, duplicate: true };
+    const { ticket, messageId, changes } = result;
     await this.outbox.dispatch(ticket, messageId, outgoing);
     if (Object.keys(changes).length) this.events.publish('ticket.updated', { ...ref(ticket), changes, actor });
     return { messageId };
@@ -252,8 +275,18 @@ export type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
     | 'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
-    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue'
+    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue' | 'lastAgentReplyAt'
   >;
+
+/**
+ * When a reply written on the customer's platform counts from: the platform's time, but never
+ * later than now (a platform's clock ahead of ours) nor before the ticket opened (no negative
+ * first response time).
+ */
+function replyInstant(sentAt: Date, openedAt: Date): Date {
+  const now = Date.now();
+  return new Date(Math.max(Math.min(sentAt.getTime(), now), openedAt.getTime()));
+}
 
 /** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
 async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): Promise<LockedTicket> {
@@ -265,7 +298,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
     select: {
       id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
-      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true,
+      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
     },
   });
 }

@@ -4,7 +4,7 @@
  * in, so replies can go back into that thread.
  */
 import { attachmentKindOf, FileTooLargeError } from '../../core/files.js';
-import type { InboundAttachment, InboundEdit, InboundMessage } from '../../core/model.js';
+import type { Attachment, InboundAgentReply, InboundAttachment, InboundEdit, InboundMessage } from '../../core/model.js';
 import { readDownload } from '../http.js';
 import type { SlackEvent, SlackFile } from './payloads.js';
 import { slackToPlain } from './text.js';
@@ -56,6 +56,24 @@ export function toInboundMessage(e: SlackEvent & { channel: string; user: string
   };
 }
 
+/**
+ * A known agent's message in a customer channel as their reply on the channel's ticket. Its id
+ * is built as a customer's would be (and as our sender's answers are), so a redelivery is caught.
+ * Files stay Slack's references: the customer already has them in the channel.
+ */
+export function toAgentReply(e: SlackEvent & { channel: string; ts: string }, agent: string): InboundAgentReply {
+  const attachments = (e.files ?? []).map(fileReference);
+  return {
+    channel: 'slack',
+    chatId: e.channel,
+    messageId: slackMessageId(e.channel, e.ts, e.thread_ts),
+    agent,
+    text: slackToPlain(e.text ?? ''),
+    ...(attachments.length ? { attachments } : {}),
+    sentAt: new Date(Math.round(Number(e.ts) * 1000)),
+  };
+}
+
 /** A `message_changed` event as an edit of the message it names; null when it is not a person's text edit. */
 export function toInboundEdit(e: SlackEvent): InboundEdit | null {
   const m = e.message;
@@ -63,8 +81,8 @@ export function toInboundEdit(e: SlackEvent): InboundEdit | null {
   return { channel: 'slack', chatId: e.channel, messageId: slackMessageId(e.channel, m.ts, m.thread_ts), text: slackToPlain(m.text ?? ''), editedAt: new Date() };
 }
 
-function toAttachment(f: SlackFile, ctx: InboundContext): InboundAttachment {
-  const url = f.url_private_download ?? f.url_private;
+/** A Slack file as an attachment naming it, without its bytes. */
+function fileReference(f: SlackFile): Attachment {
   const name = f.name ?? f.title;
   return {
     kind: f.mimetype ? attachmentKindOf(f.mimetype) : 'document',
@@ -72,6 +90,14 @@ function toAttachment(f: SlackFile, ctx: InboundContext): InboundAttachment {
     ...(f.size !== undefined ? { size: f.size } : {}),
     ...(name ? { name } : {}),
     data: { slackFileId: f.id ?? null },
+  };
+}
+
+function toAttachment(f: SlackFile, ctx: InboundContext): InboundAttachment {
+  const url = f.url_private_download ?? f.url_private;
+  const name = f.name ?? f.title;
+  return {
+    ...fileReference(f),
     ...(url
       ? {
           download: async ({ maxBytes, signal }) => {

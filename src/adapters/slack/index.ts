@@ -5,15 +5,18 @@
  *
  * The Slack app is the desk's (src/desks/slack/): its events reach the desk, which hands those of
  * customer channels here through the tap. Messages of known agents (by Slack user id) in a
- * customer channel are theirs, not a customer's: they are not taken in.
+ * customer channel are theirs, not a customer's: each is handed to the core as the agent's reply
+ * on the channel's open ticket, already delivered (the customer saw it), so it is recorded and
+ * counts (first response, SLA, the bot stepping back) but is never posted again. Our bot's own
+ * posts (the replies we deliver) are not people writing and are skipped.
  */
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
 import { storedFiles } from '../../core/files.js';
-import type { ChannelSender } from '../../core/model.js';
+import type { ChannelSender, InboundAgentReply } from '../../core/model.js';
 import { StatusTracker, type ChannelAdapter, type ChannelStatus } from '../adapter.js';
 import type { ChannelAdapterDeps } from '../index.js';
 import { SlackApi } from './api.js';
-import { isWrittenMessage, slackMessageId, toInboundEdit, toInboundMessage } from './inbound.js';
+import { isWrittenMessage, slackMessageId, toAgentReply, toInboundEdit, toInboundMessage } from './inbound.js';
 import type { SlackEvent, SlackInteraction } from './payloads.js';
 import { BUTTON_ACTION, SlackSender } from './sender.js';
 import type { SlackCustomerHandler, SlackCustomerTap } from './tap.js';
@@ -93,7 +96,11 @@ export class SlackChannel implements ChannelAdapter, SlackCustomerHandler {
       return;
     }
     if (!isWrittenMessage(e) || !e.channel || !e.user || !e.ts || e.user === this.botUserId) return;
-    if (await this.isAgent(e.user)) return;
+    const agent = await this.agentHandle(e.user);
+    if (agent) {
+      await this.agentReply(toAgentReply({ ...e, channel: e.channel, ts: e.ts }, agent));
+      return;
+    }
     const profile = await this.profile(e.user);
     await this.deps.sink.ingest(toInboundMessage({ ...e, channel: e.channel, user: e.user, ts: e.ts }, { ...profile, token: this.token, timeoutMs: this.deps.config.OUTBOUND_TIMEOUT_MS }));
   }
@@ -119,8 +126,19 @@ export class SlackChannel implements ChannelAdapter, SlackCustomerHandler {
     }
   }
 
-  private async isAgent(slackUserId: string): Promise<boolean> {
-    return (await this.deps.db.agent.count({ where: { slackUserId } })) > 0;
+  /** The handle of the agent this Slack user is, or null for anyone else (a customer). */
+  private async agentHandle(slackUserId: string): Promise<string | null> {
+    return (await this.deps.db.agent.findUnique({ where: { slackUserId }, select: { handle: true } }))?.handle ?? null;
+  }
+
+  /**
+   * An agent answered in the customer channel: the core records it on the channel's open ticket.
+   * Errors propagate, so Slack sends the event again (recording is idempotent by the message's id).
+   */
+  private async agentReply(reply: InboundAgentReply): Promise<void> {
+    if (!reply.text.trim() && !reply.attachments?.length) return;
+    const recorded = await this.deps.sink.agentReply?.(reply);
+    if (recorded === null) this.deps.log.debug({ channel: 'slack', chatId: reply.chatId }, "Slack channel: an agent's message with no open ticket in the channel is not recorded");
   }
 
   /** The customer's name and email from Slack, remembered a day. */

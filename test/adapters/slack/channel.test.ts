@@ -2,7 +2,8 @@
  * Slack as a customer channel (SLACK_CUSTOMER_CHANNELS) end to end: a real gateway with the
  * Slack desk in HTTP mode and the sample KB, a fake Slack Web API, and correctly signed events.
  * Customers write in a shared channel; agents answer from the desk's card thread; the answers go
- * back into the customer's thread in their channel.
+ * back into the customer's thread in their channel. An agent who answers straight in the shared
+ * channel is recorded as the ticket's agent reply, already delivered.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,9 @@ const TOKEN = 'xoxb-test';
 const AGENTS = 'CAGENTS';
 const ACME = 'CACME';
 const GLOBEX = 'CGLOBEX';
+const INITECH = 'CINITECH';
+/** A customer channel where nobody has opened a ticket. */
+const UMBRELLA = 'CUMBRELLA';
 
 let t: TestGateway;
 let slack: FakeSlack;
@@ -28,7 +32,7 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_AGENT_CHANNEL: AGENTS,
-    SLACK_CUSTOMER_CHANNELS: `${ACME}, ${GLOBEX}`,
+    SLACK_CUSTOMER_CHANNELS: `${ACME}, ${GLOBEX}, ${INITECH}, ${UMBRELLA}`,
     SLACK_API_URL: slack.url,
   });
   await t.gateway.db.agent.create({ data: { handle: 'alice', name: 'Alice', email: 'alice@example.com', slackUserId: 'UALICE' } });
@@ -110,7 +114,7 @@ describe('Slack customer channels', () => {
     expect(second.args.thread_ts).toBe(first.ts);
   });
 
-  it('takes files, edits and repeats once, and ignores bots, joins and agents writing in the channel', async () => {
+  it('takes files, edits and repeats once, and ignores bots (ours included) and joins', async () => {
     const ticket = (await ticketOf(ACME))!;
     const before = (await messagesOf(ticket.number)).length;
     const log = Buffer.from('2026-12-05 ERROR upstream timed out');
@@ -135,10 +139,9 @@ describe('Slack customer channels', () => {
     const edited = { type: 'message', subtype: 'message_changed', channel: ACME, ts: nextTs(), message: { ...again, text: 'is anyone there? (urgent)' }, previous_message: again };
     expect((await event(edited)).status).toBe(200);
 
-    // Not customers: our bot, a join, an agent writing straight into the shared channel.
+    // Not people writing: our bot (the echo of a reply we delivered), a join.
     expect((await say(ACME, 'UBOT', 'bot echo', { bot_id: 'BBOT' }).res).status).toBe(200);
     expect((await say(ACME, 'UNEW', '<@UNEW> has joined the channel', { subtype: 'channel_join' }).res).status).toBe(200);
-    expect((await say(ACME, 'UALICE', 'hi John, Alice from support here').res).status).toBe(200);
 
     const after = await messagesOf(ticket.number);
     expect(after.length - before).toBe(2);
@@ -146,6 +149,82 @@ describe('Slack customer channels', () => {
     expect(repeated).toHaveLength(1);
     expect(repeated[0]!.text).toBe('is anyone there? (urgent)');
     expect(repeated[0]!.edits).toEqual([expect.objectContaining({ previousText: 'is anyone there?' })]);
+  });
+
+  it("records an agent's answer in the customer's thread as their reply, already delivered: first response, the bot steps back, nothing posted again", async () => {
+    const alice = await t.gateway.db.agent.findUniqueOrThrow({ where: { handle: 'alice' } });
+    // Real times, so the first response is the moment the agent wrote in Slack.
+    const now = Math.floor(Date.now() / 1000);
+    const question = { type: 'message', channel: INITECH, user: 'UMARY', text: 'How long does delivery take?', ts: `${now - 20}.000100` };
+    expect((await event(question)).status).toBe(200);
+    await eventually(() => slack.of('chat.postMessage').find((c) => c.args.channel === INITECH && c.args.thread_ts === question.ts), 10_000, "the bot's answer");
+    const opened = (await ticketOf(INITECH))!;
+    expect(opened.botActive).toBe(true);
+    expect(opened.firstRespondedAt).toBeNull();
+    const postsBefore = slack.of('chat.postMessage').filter((c) => c.args.channel === INITECH).length;
+
+    const answer = { type: 'message', channel: INITECH, user: 'UALICE', text: 'Two days to Moscow, <@UMARY>; I will check yours', ts: `${now - 15}.000200`, thread_ts: question.ts };
+    const eventId = `Ev${randomUUID()}`;
+    // Slack sends it more than once: under another event id at the same moment (a second
+    // subscription), and later under the same one (a retry).
+    expect((await Promise.all([event(answer, eventId), event(answer)])).map((r) => r.status)).toEqual([200, 200]);
+    expect((await event(answer, eventId)).status).toBe(200);
+
+    const replies = (await messagesOf(opened.number)).filter((m) => m.authorKind === 'agent');
+    expect(replies).toHaveLength(1);
+    const reply = replies[0]!;
+    expect(reply).toMatchObject({
+      direction: 'outbound',
+      text: 'Two days to Moscow, @UMARY; I will check yours',
+      agentId: alice.id,
+      authorName: 'Alice',
+      deliveryState: 'sent',
+      deliveryAttempts: 0,
+      platformMessageId: `${INITECH}:${question.ts}/${answer.ts}`,
+    });
+    expect(reply.sentAt.getTime()).toBe((now - 15) * 1000);
+
+    const ticket = (await ticketOf(INITECH))!;
+    expect(ticket.firstRespondedAt?.getTime()).toBe((now - 15) * 1000);
+    expect(ticket.lastAgentReplyAt?.getTime()).toBe((now - 15) * 1000);
+    expect(ticket.firstResponseDueAt!.getTime()).toBeGreaterThan(ticket.firstRespondedAt!.getTime());
+    expect(ticket.status).toBe('open');
+    expect(ticket.botActive).toBe(false);
+    expect(ticket.assigneeId).toBe(alice.id);
+    const audit = await t.gateway.db.ticketEvent.findMany({ where: { ticketId: ticket.id, type: 'firstRespondedAt_changed' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actorName).toBe('Alice');
+
+    // The customer writes again: the bot has stepped back and stays quiet.
+    const followUp = say(INITECH, 'UMARY', 'How long does delivery take to Kazan?', { thread_ts: question.ts });
+    expect((await followUp.res).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    // Nothing was posted into the customer's channel since: not the agent's reply (they have it), not the bot.
+    expect(slack.of('chat.postMessage').filter((c) => c.args.channel === INITECH)).toHaveLength(postsBefore);
+    expect(slack.of('chat.postMessage').some((c) => String(c.args.text).includes('Two days to Moscow') && c.args.channel !== AGENTS)).toBe(false);
+    expect((await messagesOf(opened.number)).filter((m) => m.authorKind === 'agent')).toHaveLength(1);
+  });
+
+  it("records an agent's message at the top of the channel on its open ticket and mirrors it into the card thread; with no open ticket, nothing", async () => {
+    const ticket = (await ticketOf(ACME))!;
+    const cardTs = await cardOf(ticket.number);
+    const hello = say(ACME, 'UALICE', 'hi John, Alice from support here');
+    expect((await hello.res).status).toBe(200);
+    const recorded = (await messagesOf(ticket.number)).filter((m) => m.platformMessageId === `${ACME}:${hello.ts}`);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ direction: 'outbound', authorKind: 'agent', authorName: 'Alice', deliveryState: 'sent', text: 'hi John, Alice from support here' });
+    // The desk's thread shows it, as it shows replies made elsewhere; the customer's channel gets nothing new.
+    await eventually(
+      () => slack.of('chat.postMessage').find((c) => c.args.channel === AGENTS && c.args.thread_ts === cardTs && String(c.args.text).includes('hi John, Alice from support here')),
+      5000,
+      'the reply in the card thread',
+    );
+    expect(slack.of('chat.postMessage').some((c) => c.args.channel === ACME && String(c.args.text).includes('Alice from support'))).toBe(false);
+
+    // Agents chatting in a customer channel with no ticket open no ticket.
+    expect((await say(UMBRELLA, 'UALICE', 'welcome to the shared channel!').res).status).toBe(200);
+    expect(await t.gateway.db.conversation.count({ where: { channel: 'slack', externalChatId: UMBRELLA } })).toBe(0);
+    expect(await t.gateway.db.message.count({ where: { platformMessageId: { startsWith: `${UMBRELLA}:` } } })).toBe(0);
   });
 
   it("shows the bot's buttons, and a press comes back as the customer's answer", async () => {
