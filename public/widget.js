@@ -19,7 +19,7 @@
   /**
    * "in" = from the customer.
    * @typedef {{ id: string, clientId?: string, direction: 'in' | 'out', author: { kind: AuthorKind, name: string | null },
-   *   text: string, buttons: MsgButton[], sentAt: string }} WidgetMessage
+   *   text: string, buttons: MsgButton[], sentAt: string, editedAt?: string }} WidgetMessage
    */
   /** @typedef {{ id: string, title: string, snippet: string }} Article */
   /** @typedef {{ type: 'start' | 'message' | 'button', clientId: string } & Record<string, unknown>} OutFrame */
@@ -49,7 +49,7 @@
       nameRequired: 'Укажите, пожалуйста, имя.', contactRequired: 'Укажите email или телефон.',
       contactInvalid: 'Похоже, в email или телефоне опечатка.', messageRequired: 'Напишите, пожалуйста, сообщение.',
       generic: 'Что-то пошло не так. Попробуйте ещё раз.',
-      rating: 'Оценка от 1 до 5', of5: 'из 5',
+      rating: 'Оценка от 1 до 5', of5: 'из 5', edited: 'изменено',
     },
     en: {
       title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
@@ -60,7 +60,7 @@
       nameRequired: 'Please enter your name.', contactRequired: 'Please enter your email or phone.',
       contactInvalid: 'The email or phone looks mistyped.', messageRequired: 'Please write a message.',
       generic: 'Something went wrong. Please try again.',
-      rating: 'Rating from 1 to 5', of5: 'of 5',
+      rating: 'Rating from 1 to 5', of5: 'of 5', edited: 'edited',
     },
   };
 
@@ -275,7 +275,10 @@
       const name = m.author.name || (kind === 'bot' ? state.config.botName : T.agent);
       el.append(h('div', { class: 'od-author', 'data-testid': 'od-msg-author' }, [name]));
     }
-    el.append(h('div', { class: 'od-bubble' }, [renderText(m.text), renderTime(m.sentAt)]));
+    const time = renderTime(m.sentAt);
+    // An agent corrected the reply: the new text, marked so the visitor knows it changed.
+    if (m.editedAt) time.prepend(h('span', { class: 'od-edited', 'data-testid': 'od-msg-edited' }, [T.edited]));
+    el.append(h('div', { class: 'od-bubble' }, [renderText(m.text), time]));
     if (m.buttons?.length) el.append(isRating(m.buttons) ? renderStars(m.buttons) : renderButtons(m.buttons));
     if (kind === 'customer') markSent(el); // whatever the server sends us has been delivered
     return el;
@@ -804,6 +807,7 @@ textarea.od-field { resize: vertical; min-height: 80px; }
 .od-text { white-space: pre-wrap; }
 .od-text a { color: inherit; text-decoration: underline; }
 .od-meta { display: flex; justify-content: flex-end; gap: 4px; font-size: 11px; opacity: .65; margin-top: 2px; }
+.od-edited { font-style: italic; }
 .od-msg.is-pending { opacity: .7; }
 .od-msg.is-failed .od-bubble { background: #fee2e2; color: var(--danger); }
 .od-buttons { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }

@@ -49,6 +49,8 @@ import { CannedResponses } from './core/canned.js';
 import { CsatReplies } from './core/notify/csatReply.js';
 import { StatusNotifications } from './core/notify/statusNotifications.js';
 import { TicketService } from './core/tickets.js';
+import { AgentEdits } from './core/agentEdits.js';
+import { Outreach } from './core/outreach.js';
 import { migrateDatabase, redactUrl } from './db/migrate.js';
 import { createDb } from './db/prisma.js';
 import { createConsole } from './console/index.js';
@@ -61,6 +63,7 @@ import { buildOpenApi, openApiHandler } from './http/openapi.js';
 import { requestContext } from './http/requestContext.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { ticketsRouter } from './http/ticketsRoutes.js';
+import { outreachRouter } from './http/outreachRoutes.js';
 import { cannedRouter } from './http/cannedRoutes.js';
 import { deskRouter } from './http/deskRoutes.js';
 import { viewsRouter } from './http/viewsRoutes.js';
@@ -164,12 +167,16 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   deliveryQueue.queue.on('error', (err) => log.warn({ err: err.message }, 'delivery queue error'));
   const outbox = new Outbox(db, deliveryQueue, events);
   const tickets = new TicketService(db, outbox, events, settings);
+  // Agents' edits of their replies: the customer's copy is edited through the delivery queue, where the channel can.
+  const agentEdits = new AgentEdits(db, deliveryQueue, events);
   // A customer's answer to a CSAT survey rates the resolved ticket instead of reopening it.
   const csatReplies = new CsatReplies(outbox, events, settings);
   const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings, csatReplies);
   // Customer notifications (taken, pending, resolved) and canned responses.
   const notifications = new StatusNotifications(db, outbox, events, settings, log);
   const canned = new CannedResponses(db, tickets, settings);
+  // Agents writing to a known customer first: a ticket of its own (origin agent), sent through the Outbox.
+  const outreach = new Outreach(db, tickets, outbox, events, settings);
   const channels = new ChannelRegistry();
 
   // 3. Channel adapters: they translate, the core decides.
@@ -207,6 +214,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     backoffMs: config.DELIVERY_BACKOFF_MS,
     maxBackoffMs: config.DELIVERY_MAX_BACKOFF_MS,
     rateLimiter: new SendRateLimiter(redis.worker, `${config.REDIS_PREFIX}:rate`),
+    afterEditedSend: (messageId) => agentEdits.afterSend(messageId),
   });
   const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
 
@@ -221,7 +229,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const desks = (options.desks ?? createDesks)({
     config, db, tickets, events, redis: redis.adapters, requireAdmin, log, botHandles, canned,
     next: (agent) => assignment.next(agent),
-    settings, files, telegramDeskTap, slackCustomerTap,
+    settings, files, telegramDeskTap, slackCustomerTap, edits: agentEdits,
   });
   const deskStatus = () => Object.fromEntries(desks.map((d) => [d.name, d.status()]));
 
@@ -284,7 +292,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', filesRouter(files));
   // Before the tickets' router: GET /agents is the desk's (with load, availability and absences).
   app.use('/api/v1', deskRouter({ db, store: deskConfigs, settings, assignment }));
-  app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files));
+  app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files, agentEdits));
+  app.use('/api/v1', express.json({ limit: '1mb' }), outreachRouter(db, outreach, files));
   app.use('/api/v1', express.json({ limit: '1mb' }), cannedRouter(canned));
   app.use('/api/v1', express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   // Reports: read-only metrics straight from the tickets (src/reports).
@@ -317,6 +326,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     tickets,
     notifications,
     canned,
+    outreach,
+    agentEdits,
     outbox,
     channels,
     deliveryQueue,

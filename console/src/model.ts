@@ -6,6 +6,8 @@ export const CHANNELS = ['widget', 'api', 'telegram', 'vk', 'whatsapp', 'slack']
 export interface TicketRow {
   number: number;
   status: (typeof STATUSES)[number];
+  /** customer: they wrote; agent: an agent wrote to them first (POST /tickets). */
+  origin?: 'customer' | 'agent';
   priority: (typeof PRIORITIES)[number];
   channel: string;
   subject: string | null;
@@ -69,5 +71,7 @@ export interface ContactDetail {
   email: string | null;
   phone: string | null;
   identities: Array<{ channel: string; externalId: string; username: string | null }>;
-  tickets: Array<{ number: number; status: (typeof STATUSES)[number]; channel: string; subject: string | null; createdAt: string }>;
+  /** Where an agent can write to them first, most recently active first. */
+  conversations: Array<{ id: string; channel: string; lastMessageAt: string }>;
+  tickets: Array<{ number: number; status: (typeof STATUSES)[number]; origin?: 'customer' | 'agent'; channel: string; subject: string | null; createdAt: string }>;
 }

@@ -19,3 +19,8 @@ export class ValidationError extends Error {
 export class ConflictError extends Error {
   override name = 'ConflictError';
 }
+
+/** The caller may not do this (e.g. edit another agent's reply). */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}

@@ -17,7 +17,11 @@ export interface TicketRef {
 }
 
 export interface DomainEvents {
-  'ticket.created': TicketRef & { previousTicketId: string | null };
+  /**
+   * `origin` 'agent': an agent opened the ticket by writing to the customer first (src/core/outreach.ts):
+   * assigned, the bot off, not routed; desks post its card at once. Absent: the customer wrote.
+   */
+  'ticket.created': TicketRef & { previousTicketId: string | null; origin?: 'customer' | 'agent' };
   /** `reason`: why the ticket was set pending (TicketPatch.reason), told to the customer. */
   'ticket.updated': TicketRef & { changes: Record<string, { from: unknown; to: unknown }>; actor: Actor; reason?: string };
   /** The bot gave the ticket to a person: desks notify agents. `reason` says why (asked_for_human, no_match, not_helpful …). */
@@ -32,6 +36,14 @@ export interface DomainEvents {
   'message.created': TicketRef & { messageId: string; authorKind: string; internal: boolean };
   /** A customer edited a message; `previousText` is what it said before. */
   'message.edited': TicketRef & { messageId: string; text: string; previousText: string; editedAt: Date };
+  /**
+   * An agent edited a reply or a note (src/core/agentEdits.ts). `delivery`: `queued` when the
+   * customer's message is being edited, `with_send` when the reply had not gone out yet (it goes
+   * with the new text), `none` for a note or a reply that never reached the customer.
+   */
+  'reply.edited': TicketRef & { messageId: string; editId: string; text: string; previousText: string; editedAt: Date; internal: boolean; actor: Actor; delivery: 'queued' | 'with_send' | 'none' };
+  /** An agent's edit did not reach the customer (their channel cannot edit that message, or gave up): desks tell the agent. */
+  'reply.edit_failed': TicketRef & { messageId: string; editId: string; agentId: string | null; reason: 'unsupported' | 'too_old' | 'failed'; error: string };
   'message.delivered': { messageId: string; channel: Channel };
   'message.failed': { messageId: string; channel: Channel; error: string };
   /** `timers.slaWarning` of an unmet SLA target has elapsed (src/core/timers): desks tell the assignee, or the team. */

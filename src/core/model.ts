@@ -139,10 +139,38 @@ export interface RateLimits {
   perChatIntervalMs?: number;
 }
 
+/**
+ * An agent's edit of a reply the customer already has (src/core/agentEdits.ts), as the delivery
+ * worker hands it to the channel's sender: the message as it reads now, and how it was sent.
+ */
+export interface OutboundEdit {
+  /** The edit (a MessageEdit row): the idempotency key of this delivery. */
+  editId: string;
+  /** The message as it reads now (`text` is the new text), as the sender was given it when it sent it. */
+  message: OutboundMessage;
+  /** The text the customer has now (before this edit). */
+  previousText: string;
+  /** What the sender returned when it sent the message (its key message), or null when it returned none. */
+  platformMessageId: string | null;
+  /** When the message reached the platform (edit windows count from here). */
+  deliveredAt: Date | null;
+  /** When the message was last edited. */
+  editedAt: Date;
+}
+
 /** The outgoing half of a channel adapter. */
 export interface ChannelSender {
   readonly channel: Channel;
   /** Limits the delivery worker respects for this channel; none means send as fast as jobs come. */
   readonly rateLimits?: RateLimits;
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Puts an agent's edit into the message the customer has. Absent: the channel cannot edit (the
+   * agent is told; nothing is sent). Throws EditUnsupportedError when this message cannot be edited
+   * (sent in several parts, too old for the platform), and the delivery errors as `send` does.
+   * Must be safe to repeat: a retry may edit a message that already reads so.
+   */
+  edit?(edit: OutboundEdit): Promise<void>;
+  /** How long after it was sent the platform lets a message be edited (VK: a day); absent: no limit. */
+  readonly editWindowMs?: number;
 }

@@ -1,7 +1,7 @@
 /** Reading tickets: the list with filters and sorting, and one ticket with its history. */
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import type { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
+import type { Channel, Priority, TicketOrigin, TicketStatus } from '../generated/prisma/enums.js';
 
 /**
  * Ticket list orders. `priority` goes from low to urgent (`-priority`: the most urgent first),
@@ -26,6 +26,8 @@ export interface TicketFilter {
   /** Only tickets marked overdue (true) or not (false). */
   overdue?: boolean;
   category?: string;
+  /** Who started the ticket: the customer, or an agent writing first. */
+  origin?: TicketOrigin;
   /** Free text: the subject, or the contact's name, email or phone. */
   q?: string;
   sort?: TicketSort;
@@ -52,6 +54,7 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
     ...(f.team ? { team: { name: f.team } } : {}),
     ...(f.tag || f.tags?.length ? { tags: { hasEvery: [...(f.tag ? [f.tag] : []), ...(f.tags ?? [])] } } : {}),
     ...(f.overdue !== undefined ? { overdue: f.overdue } : {}),
+    ...(f.origin ? { origin: f.origin } : {}),
     ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${likeLiteral(f.category)}/` } }] } : {}),
     ...(q
       ? {

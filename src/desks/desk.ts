@@ -16,6 +16,7 @@ import type { SlackCustomerTap } from '../adapters/slack/tap.js';
 import type { EventBus } from '../core/events.js';
 import type { PullResult } from '../core/assignment/pull.js';
 import type { TicketService } from '../core/tickets.js';
+import type { AgentEdits } from '../core/agentEdits.js';
 import type { Db } from '../db/prisma.js';
 import type { Logger } from '../logger.js';
 import type { Redis } from '../redis.js';
@@ -44,6 +45,8 @@ export interface DeskDeps {
   telegramDeskTap?: TelegramDeskTap;
   /** Where the Slack desk hands what happens in Slack customer channels (src/adapters/slack/tap.ts). */
   slackCustomerTap?: SlackCustomerTap;
+  /** Agents' edits of their replies and notes (an agent edits their message in the desk); absent: edits there are ignored. */
+  edits?: AgentEdits;
   requireAdmin: RequestHandler;
   log: Logger;
 }

@@ -1,6 +1,7 @@
 /**
  * What the desks tell agents beyond the conversation: SLA warnings and breaches, snooze
- * wake-ups, reassignments on silence, low CSAT ratings and automation's `notify` action.
+ * wake-ups, reassignments on silence, low CSAT ratings, automation's `notify` action, and an
+ * agent's edit of a reply that could not reach the customer.
  *
  * The core publishes events; this module words each one once, for every desk, as a notice of
  * text parts. A desk renders the parts its own way (a Slack mention `<@U…>` and Slack dates, a
@@ -48,7 +49,7 @@ export interface DeskNotice {
 const AGENT_SELECT = { name: true, handle: true, slackUserId: true, telegramUserId: true } as const;
 
 /** The events that make notices. */
-export const NOTICE_EVENTS = ['sla.warning', 'sla.breached', 'ticket.woke', 'ticket.reassigned', 'csat.low', 'desk.notify'] as const;
+export const NOTICE_EVENTS = ['sla.warning', 'sla.breached', 'ticket.woke', 'ticket.reassigned', 'csat.low', 'desk.notify', 'reply.edit_failed'] as const;
 
 /**
  * Builds notices from the core's events. Each desk subscribes with its own `post`; notices of one
@@ -73,6 +74,7 @@ export class DeskNotices {
       on('ticket.reassigned', (e) => this.reassigned(e)),
       on('csat.low', (e) => this.lowRating(e)),
       on('desk.notify', (e) => this.automation(e)),
+      on('reply.edit_failed', (e) => this.editUndelivered(e)),
     ];
   }
 
@@ -125,6 +127,23 @@ export class DeskNotices {
       return this.notice(e, 'automation', [{ place: 'ticket', parts: [{ who }, `: ${text}`] }]);
     }
     return this.notice(e, 'automation', [{ place: e.target, parts: [text] }]);
+  }
+
+  /**
+   * An agent's edit of a reply did not reach the customer (src/core/delivery/edits.ts): the
+   * customer still reads the old text, so the agent (the reply's author) is asked for a correction.
+   */
+  async editUndelivered(e: DomainEvents['reply.edit_failed']): Promise<DeskNotice> {
+    const who = await this.addressee(e.agentId, null);
+    const why =
+      e.reason === 'too_old'
+        ? `the reply is too old for ${e.channel} to edit`
+        : e.reason === 'unsupported'
+          ? `the customer's channel (${e.channel}) can't edit the sent message`
+          : `${e.channel} did not take the edit (${e.error})`;
+    const m = await this.db.message.findUnique({ where: { id: e.messageId }, select: { text: true } });
+    const now = m ? ` The corrected text: “${m.text.length > 500 ? `${m.text.slice(0, 500)}…` : m.text}”` : '';
+    return this.notice(e, 'warning', [{ place: 'ticket', parts: [{ who }, `: your edit of a reply in #${e.ticketNumber} did not reach the customer: ${why}; send a correction as a new reply.${now}`] }]);
   }
 
   private async notice(e: { ticketId: string; ticketNumber: number }, icon: NoticeIcon, posts: DeskNotice['posts']): Promise<DeskNotice> {

@@ -14,6 +14,7 @@ import { filesApi } from './filesRoutes.js';
 import { kbApi } from './kbRoutes.js';
 import { reportsApi } from './reportsRoutes.js';
 import { ticketsApi } from './ticketsRoutes.js';
+import { outreachApi } from './outreachRoutes.js';
 import { viewsApi } from './viewsRoutes.js';
 
 /** Routes app.ts mounts directly. */
@@ -28,5 +29,5 @@ const gatewayApi = apiGroup('operations', '', [
 ]);
 
 export const API_GROUPS: ApiGroup[] = [
-  ticketsApi, cannedApi, viewsApi, contactsApi, filesApi, deskApi, kbApi, reportsApi, authApi, usersApi, apiChannelApi, whatsappApi, gatewayApi,
+  ticketsApi, outreachApi, cannedApi, viewsApi, contactsApi, filesApi, deskApi, kbApi, reportsApi, authApi, usersApi, apiChannelApi, whatsappApi, gatewayApi,
 ];

@@ -16,7 +16,9 @@ const linkBody = z.object({ contactId: z.uuid() }).strict();
 
 const contactInclude = {
   identities: { select: { channel: true, externalId: true, username: true } },
-  tickets: { select: { number: true, status: true, channel: true, subject: true, createdAt: true }, orderBy: { number: 'desc' as const }, take: 50 },
+  // Where an agent can write to them first (POST /tickets): most recently active first.
+  conversations: { select: { id: true, channel: true, lastMessageAt: true }, orderBy: { lastMessageAt: 'desc' as const }, take: 50 },
+  tickets: { select: { number: true, status: true, origin: true, channel: true, subject: true, createdAt: true }, orderBy: { number: 'desc' as const }, take: 50 },
 };
 
 export function contactsRouter(db: Db): Router {
@@ -57,6 +59,6 @@ const contactIdParam = z.uuid();
 /** The routes above, for the OpenAPI spec (./openapi.ts). */
 export const contactsApi = apiGroup('contacts', '/api/v1', [
   { method: 'get', path: '/contacts', summary: 'Find contacts by name, email or phone', query: searchQuery },
-  { method: 'get', path: '/contacts/:id', summary: 'One contact with its channel identities and tickets', params: { id: contactIdParam } },
+  { method: 'get', path: '/contacts/:id', summary: 'One contact with its channel identities, conversations and tickets', params: { id: contactIdParam } },
   { method: 'post', path: '/contacts/:id/link', summary: 'Link `contactId` into this contact: one person on several channels', params: { id: contactIdParam }, body: linkBody },
 ]);

@@ -3,7 +3,7 @@
  * comma-separated lists) and JSON (saved views). Both parse to a TicketFilter.
  */
 import { z } from 'zod';
-import { Channel, Priority, TicketStatus } from '../generated/prisma/enums.js';
+import { Channel, Priority, TicketOrigin, TicketStatus } from '../generated/prisma/enums.js';
 import { TICKET_SORTS } from '../core/ticketQueries.js';
 import { text } from './schemas.js';
 
@@ -27,6 +27,8 @@ export const ticketListQuery = z.object({
   tags: csv(text().min(1)),
   overdue: flag,
   category: text().optional(),
+  /** customer: tickets the customer started; agent: those an agent started by writing first. */
+  origin: z.enum(TicketOrigin).optional(),
   q: text().optional(),
   sort: z.enum(TICKET_SORTS).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
@@ -45,6 +47,7 @@ export const viewFilters = z
     tags: z.array(text().min(1).max(64)).max(20).optional(),
     overdue: z.boolean().optional(),
     category: text().min(1).optional(),
+    origin: z.enum(TicketOrigin).optional(),
     q: text().min(1).optional(),
   })
   .strict();

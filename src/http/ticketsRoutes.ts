@@ -7,7 +7,8 @@ import { NotFoundError } from '../core/errors.js';
 import { storedAttachment, type FileStore } from '../core/files.js';
 import type { Attachment } from '../core/model.js';
 import { HttpError } from './errors.js';
-import { actingAgent } from '../console/auth.js';
+import { actingAgent, principalOf } from '../console/auth.js';
+import type { AgentEdits } from '../core/agentEdits.js';
 import { text } from './schemas.js';
 import { getTicket, listTickets } from '../core/ticketQueries.js';
 import { ticketListQuery } from './ticketFilter.js';
@@ -49,6 +50,9 @@ const patchBody = z
   })
   .strict();
 
+/** An agent's edit of their reply (or note): the new text; `agent` names the editor for a bearer-token call. */
+const editBody = z.object({ text: text().trim().min(1).max(20_000), agent: text().min(1).optional() }).strict();
+
 const mergeBody = z.object({ into: z.number().int().min(1), actor: text().optional() }).strict();
 
 const agentBody = z.object({ handle: z.string().regex(/^[\w.-]{2,40}$/), name: text().min(1).max(100), email: z.email().optional() });
@@ -62,7 +66,7 @@ const ticketNumber = {
   },
 };
 
-export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, files?: FileStore): Router {
+export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, files?: FileStore, edits?: AgentEdits): Router {
   const router = Router();
 
   router.get('/tickets', async (req, res) => {
@@ -89,6 +93,27 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
     const agent = actingAgent(res, body.agent);
     const { messageId } = await tickets.reply(number, { ...body, ...(agent ? { agent } : {}), ...(attachments.length ? { attachments } : {}) });
     res.status(201).json({ messageId });
+  });
+
+  /**
+   * Edits an agent's reply or note (src/core/agentEdits.ts): the customer's copy is edited where
+   * their channel can, else the desks tell the agent. A signed-in agent edits only their own
+   * replies; an admin (or the bearer token) any agent's.
+   */
+  router.patch('/tickets/:number/messages/:messageId', async (req, res) => {
+    if (!edits) throw new HttpError(404, 'not_found', 'editing replies is not available');
+    const number = ticketNumber.parse(req.params.number);
+    const body = editBody.parse(req.body);
+    const principal = principalOf(res);
+    const actorRef = actingAgent(res, body.agent);
+    const agent = actorRef ? await tickets.findAgent(actorRef, 'agent') : null;
+    const outcome = await edits.edit({
+      ticketNumber: number,
+      messageId: String(req.params.messageId),
+      text: body.text,
+      actor: { agentId: agent?.id ?? null, name: agent?.name ?? 'admin', admin: principal?.role === 'admin' },
+    });
+    res.json(outcome.kind === 'edited' ? { messageId: outcome.messageId, edited: true, editId: outcome.editId, delivery: outcome.delivery } : { messageId: outcome.messageId, edited: false });
   });
 
   router.patch('/tickets/:number', async (req, res) => {
@@ -147,6 +172,11 @@ export const ticketsApi = apiGroup('tickets', '/api/v1', [
     params: { number: ticketNumberParam }, body: replyBody, success: { status: 201, description: '`{messageId}`' },
   },
   { method: 'patch', path: '/tickets/:number', summary: 'Change status, priority, tags, category, assignee, team, line …', params: { number: ticketNumberParam }, body: patchBody },
+  {
+    method: 'patch', path: '/tickets/:number/messages/:messageId', summary: "Edit an agent's reply (the customer's copy too, where their channel can) or note",
+    params: { number: ticketNumberParam, messageId: z.uuid().describe('the message id') }, body: editBody,
+    success: { status: 200, description: '`{messageId, edited, editId, delivery}`: `delivery` is `queued` (the customer\'s message is being edited), `with_send` (not sent yet: it goes with the new text) or `none` (a note)' },
+  },
   { method: 'post', path: '/tickets/:number/merge', summary: 'Merge the ticket into another of the same customer', params: { number: ticketNumberParam }, body: mergeBody },
   { method: 'post', path: '/agents', summary: 'Create or update an agent', body: agentBody, success: { status: 201, description: 'the agent' } },
 ]);

@@ -8,6 +8,8 @@ export function ticketView(t: TicketRow) {
   return {
     number: t.number,
     status: t.status,
+    /** `customer` (they wrote) or `agent` (an agent wrote to them first: src/core/outreach.ts). */
+    origin: t.origin,
     priority: t.priority,
     channel: t.channel,
     subject: t.subject,

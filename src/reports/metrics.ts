@@ -7,9 +7,11 @@
  * is [from, to). Each range metric is anchored on one instant of the ticket, and counts the
  * tickets whose anchor lies in the range (a time series puts each in the bucket of its anchor):
  *
- * - **volume** (anchor: `openedAt`, when the customer first wrote): tickets opened.
+ * - **volume** (anchor: `openedAt`, when the customer first wrote, or the agent who wrote first):
+ *   tickets opened, agent-initiated ones included.
  * - **afrt**, average first response time (anchor: `firstRespondedAt`, an agent's first public
- *   reply): over tickets first answered in the range, the mean of `firstRespondedAt - openedAt`,
+ *   reply): over tickets the customer started (`origin` customer: a ticket an agent started by
+ *   writing first has no first response to time) first answered in the range, the mean of `firstRespondedAt - openedAt`,
  *   in wall-clock ms (`avgMs`) and in business ms (`avgBusinessMs`): the open hours of the
  *   calendar of the ticket's SLA policy between the two (src/reports/businessTime.ts; a ticket
  *   without a policy, or whose policy is gone from the configuration, counts wall-clock time).
@@ -21,7 +23,8 @@
  * - **csat** (anchor: `csatRatedAt`): ratings 1..5 given in the range: their count, mean and
  *   distribution.
  * - **frtr**, first response target missed (anchor: `openedAt`): of the tickets opened in the
- *   range that have a first-response due time, each is
+ *   range that have a first-response due time (agent-initiated tickets never have one:
+ *   src/core/outreach.ts), each is
  *     `met`: answered at or before the due time;
  *     `missed`: answered after it, or never answered and either resolved/closed after it or still
  *       new/open now past it;

@@ -57,10 +57,14 @@ function ticketRows(ctx: QueryContext, anchor: Anchor): Prisma.Sql {
   const instants = end
     ? Prisma.sql`, ${epochMs(col('t', end))} AS "endMs", ${epochMs(col('t', 'openedAt'))} AS "openedMs"${plan ? Prisma.sql`, ${plan.group(col('t', 'slaPolicy'))} AS "calendar"` : Prisma.empty}`
     : Prisma.empty;
+  // A ticket an agent started by writing first (origin agent) has no first response to time: it
+  // is left out where first responses are counted, a filter on the rows the anchor's range already
+  // reads (no join, no extra pass).
+  const customerStarted = anchor === 'firstRespondedAt' ? Prisma.sql` AND t."origin" = 'customer'` : Prisma.empty;
   const rows = Prisma.sql`SELECT t."id", t."status", t."openedAt", t."firstRespondedAt", t."resolvedAt", t."csatRatedAt", t."csatScore",
       t."firstResponseDueAt", t."resolutionDueAt", t."humanMessages", t."deflectedTurns", t."handoffTurns"${instants}
     FROM "Ticket" t
-    WHERE ${sliceSql(ctx.slice)} AND ${inRange(col('t', anchor), ctx)}
+    WHERE ${sliceSql(ctx.slice)} AND ${inRange(col('t', anchor), ctx)}${customerStarted}
     OFFSET 0`;
   if (!end) return rows;
   const [wallName, businessName] = (end === 'firstRespondedAt' ? ['frWall', 'frBusiness'] : ['resWall', 'resBusiness']).map((n) => Prisma.raw(`"${n}"`)) as [Prisma.Sql, Prisma.Sql];

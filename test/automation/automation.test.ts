@@ -165,6 +165,30 @@ describe('automation rules', () => {
     expect((await ticket(n)).firstRespondedAt).toBeNull();
   });
 
+  it("ticket.created rules do not run for a ticket an agent started: no auto-reply to a customer who did not write", async () => {
+    const from = `u-${randomUUID()}`;
+    const chat = randomUUID();
+    const first = await write('hello', from, chat);
+    await settle();
+    const contactId = (await ticket(first)).contact.id;
+    await t.gateway.db.contact.update({ where: { id: contactId }, data: { attributes: { vip: true } } });
+    await ok(await t.api('PATCH', `/tickets/${first}`, { status: 'resolved' }));
+    await settle();
+    customers.reset();
+    const started = await ok<{ number: number }>(await t.api('POST', '/tickets', { contactId, text: 'Your order is delayed', agent: 'anna' }), 201);
+    await eventually(() => customers.received.find((r) => r.body.ticketNumber === started.number), 10_000, "the agent's message");
+    await settle();
+    await new Promise((r) => setTimeout(r, 300));
+    await settle();
+    // Only the agent's message reached the customer: no VIP canned reply, no "taken" notice.
+    // (The first ticket's "resolved" notice may arrive meanwhile: it is that ticket's.)
+    expect(customers.received.filter((r) => r.body.ticketNumber === started.number).map((r) => (r.body.author as { kind: string }).kind)).toEqual(['agent']);
+    const x = await ticket(started.number);
+    expect(x.tags).toEqual([]);
+    expect(x).toMatchObject({ priority: 'normal', team: null, assignee: { handle: 'anna' } });
+    expect(x.events.filter((e) => e.actor.name?.startsWith('automation: ') || e.actor.name === 'routing')).toEqual([]);
+  });
+
   it('message.received: text conditions set the category, tags and assignee', async () => {
     const chat = randomUUID();
     const from = `u-${randomUUID()}`;

@@ -32,6 +32,8 @@ export interface TicketSpec {
   noteAt?: Date;
   /** The key of the ticket this one was merged into. */
   mergedInto?: string;
+  /** `agent`: an agent wrote first (src/core/outreach.ts): the first message is theirs, at openedAt. */
+  origin?: 'customer' | 'agent';
 }
 
 /** Writes the tickets; returns their ids by key. */
@@ -59,14 +61,14 @@ export async function writeHistory(databaseUrl: string, specs: TicketSpec[], ext
         await db.query<{ id: string }>(
           `INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "status", "priority", "category", "assigneeId", "teamId",
              "botActive", "openedAt", "firstResponseDueAt", "resolutionDueAt", "firstRespondedAt", "resolvedAt", "closedAt", "csatScore", "csatRatedAt",
-             "slaPolicy", "overdue", "mergedIntoId", "createdAt", "updatedAt")
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $10, now())
+             "slaPolicy", "overdue", "mergedIntoId", "origin", "createdAt", "updatedAt")
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $10, now())
            RETURNING "id"`,
           [
             conversation, contact, t.channel, `Ticket ${t.key}`, t.status, t.priority ?? 'normal', t.category ?? null, assigneeId, teamId,
             t.openedAt, t.firstResponseDueAt ?? null, t.resolutionDueAt ?? null, t.firstRespondedAt ?? null, t.resolvedAt ?? null, t.closedAt ?? null,
             t.csat?.score ?? null, t.csat?.ratedAt ?? null, t.slaPolicy === undefined ? (t.priority ?? 'normal') : t.slaPolicy, t.overdue ?? false,
-            t.mergedInto ? ids.get(t.mergedInto) : null,
+            t.mergedInto ? ids.get(t.mergedInto) : null, t.origin ?? 'customer',
           ],
         )
       ).rows[0]!.id;
@@ -79,13 +81,14 @@ export async function writeHistory(databaseUrl: string, specs: TicketSpec[], ext
             [conversation, ticket, t.channel, direction, authorKind, agentId, `${authorKind} in ${t.key}`, at, direction === 'outbound' ? 'sent' : null],
           )
         ).rows[0]!.id;
-      await message('inbound', 'customer', t.openedAt);
+      if (t.origin === 'agent') await message('outbound', 'agent', t.openedAt, assigneeId ?? null);
+      else await message('inbound', 'customer', t.openedAt);
       for (const turn of t.turns ?? []) {
         const asked = await message('inbound', 'customer', turn.at);
         await db.query(`INSERT INTO "BotTurn" ("messageId", "ticketId", "action", "lang", "createdAt") VALUES ($1, $2, $3, 'en', $4)`, [asked, ticket, turn.action, turn.at]);
         await message('outbound', 'bot', turn.at);
       }
-      if (t.firstRespondedAt) await message('outbound', 'agent', t.firstRespondedAt, assigneeId ?? null);
+      if (t.firstRespondedAt && t.origin !== 'agent') await message('outbound', 'agent', t.firstRespondedAt, assigneeId ?? null);
       if (t.noteAt) await message('outbound', 'note', t.noteAt, assigneeId ?? agents.get('anna') ?? null);
     }
     await db.query('COMMIT');

@@ -373,3 +373,39 @@ describe('validation', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('agent-initiated tickets', () => {
+  // A week of its own after the history above (so no figure there moves): Monday 2025-04-07 to 04-14.
+  const APRIL = 'from=2025-04-07&to=2025-04-14';
+  beforeAll(async () => {
+    await writeHistory(t.databaseUrl, [
+      // A1 the customer wrote: FR 1h (due 13:00: met), resolved after 2h (business the same, office hours).
+      { key: 'A1', channel: 'telegram', team: 'support', assignee: 'anna', category: 'orders', status: 'resolved', openedAt: msk('2025-04-07T10:00'),
+        firstRespondedAt: msk('2025-04-07T11:00'), resolvedAt: msk('2025-04-07T12:00'), firstResponseDueAt: msk('2025-04-07T13:00'), resolutionDueAt: msk('2025-04-10T10:00') },
+      // A2 anna wrote first (as src/core/outreach.ts records it: first response at the opening, no first-response due
+      // time), resolved after 4h; A3 likewise, resolved a day later and late: tickets like any other, but no first response to time.
+      { key: 'A2', origin: 'agent', channel: 'telegram', team: 'support', assignee: 'anna', category: 'orders', status: 'resolved', openedAt: msk('2025-04-08T10:00'),
+        firstRespondedAt: msk('2025-04-08T10:00'), resolvedAt: msk('2025-04-08T14:00'), resolutionDueAt: msk('2025-04-11T10:00') },
+      { key: 'A3', origin: 'agent', channel: 'widget', team: 'support', assignee: 'anna', category: 'orders', status: 'resolved', openedAt: msk('2025-04-09T09:00'),
+        firstRespondedAt: msk('2025-04-09T09:00'), resolvedAt: msk('2025-04-10T09:00'), resolutionDueAt: msk('2025-04-10T08:00') },
+    ]);
+  });
+
+  it('leaves them out of first-response figures, and counts them in the others', async () => {
+    const s = await json<Any>(`/reports/summary?${APRIL}`);
+    expect(s.volume).toEqual({ tickets: 3 });
+    // A1 alone: its 1 h, not (1 h + 0 + 0) / 3.
+    expect(s.afrt).toEqual({ tickets: 1, avgMs: H, avgBusinessMs: H });
+    expect(s.frtr).toEqual({ tickets: 1, met: 1, missed: 0, notNeeded: 0, waiting: 0, rate: 0 });
+    // Resolution: A1 2h, A2 4h, A3 24h (business: 2h, 4h, 8h: 09:00 to 17:00 and nothing of 04-10 before 09:00).
+    expect(s.art).toEqual({ tickets: 3, avgMs: Math.round((30 * H) / 3), avgBusinessMs: Math.round((14 * H) / 3) });
+    // A3 was resolved an hour after its resolution due time.
+    expect(s.artr).toEqual({ tickets: 3, met: 2, missed: 1, waiting: 0, rate: 0.3333 });
+    expect(s.resolvedLate).toEqual({ resolved: 3, late: 1 });
+    // The same by day: the agent's tickets' days have no first responses.
+    const afrt = await json<{ points: Array<{ date: string; tickets: number; avgMs: number | null }> }>(`/reports/timeseries?${APRIL}&metric=afrt&interval=day`);
+    expect(afrt.points.slice(0, 3).map((p) => [p.date, p.tickets, p.avgMs])).toEqual([['2025-04-07', 1, H], ['2025-04-08', 0, null], ['2025-04-09', 0, null]]);
+    const volume = await json<{ points: Array<{ date: string; tickets: number }> }>(`/reports/timeseries?${APRIL}&metric=volume&interval=day`);
+    expect(volume.points.slice(0, 3).map((p) => p.tickets)).toEqual([1, 1, 1]);
+  });
+});

@@ -275,6 +275,29 @@ describe('widget on the demo shop: one visitor, start to finish', () => {
     await expect.poll(() => helloReceived(page), { timeout: UI_TIMEOUT }).toBe(true);
     expect(await hasUnreadDot(page)).toBe(false);
   });
+
+  it("shows an agent's edit of a reply in place, marked edited, live and after a reload", async () => {
+    started();
+    if (await byTestId(page, 'od-panel').isHidden()) await byTestId(page, 'od-bubble').click();
+    const wrong = 'Your refund of 100 EUR is on its way.';
+    const fixed = 'Your refund of 120 EUR is on its way.';
+    const { messageId } = await api<{ messageId: string }>('POST', `/tickets/${ticketNumber}/messages`, { text: wrong, agent: AGENT.handle });
+    await messages(page, wrong, 'agent').waitFor({ timeout: LIVE_REPLY_MS });
+    await eventually(async () => (await api<TicketDetailJson>('GET', `/tickets/${ticketNumber}`)).messages.find((m) => m.id === messageId)?.delivery?.state === 'sent', 5000, 'the reply to be sent');
+
+    await api('PATCH', `/tickets/${ticketNumber}/messages/${messageId}`, { text: fixed });
+    const edited = messages(page, fixed, 'agent');
+    await edited.waitFor({ timeout: UI_TIMEOUT });
+    expect(await messages(page, wrong, 'agent').count()).toBe(0);
+    expect(await edited.getAttribute('data-message-id')).toBe(messageId);
+    expect(await byTestId(edited, 'od-msg-edited').textContent()).toBe('edited');
+
+    await page.reload();
+    await byTestId(page, 'od-bubble').click();
+    await edited.waitFor({ timeout: UI_TIMEOUT });
+    expect(await byTestId(edited, 'od-msg-edited').textContent()).toBe('edited');
+    expect(await messages(page, wrong, 'agent').count()).toBe(0);
+  });
 });
 
 // ------------------------------------------------------------------ the pre-chat form's contact field

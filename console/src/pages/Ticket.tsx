@@ -10,6 +10,7 @@ import { api, get, type Me } from '../api';
 import { formatDate, t } from '../i18n';
 import { PRIORITIES, STATUSES, type AgentView, type ContactDetail, type MessageView, type TicketDetail } from '../model';
 import { navigate, onLink } from '../router';
+import { MessageCustomer } from './MessageCustomer';
 
 const POLL_MS = 4000;
 
@@ -86,6 +87,7 @@ function CustomerHistory({ contact, number }: { contact: ContactDetail; number: 
           </li>
         ))}
       </ul>
+      <MessageCustomer contact={contact} />
       <h4>{t('otherTickets')}</h4>
       {others.length === 0 ? (
         <p class="muted">{t('noOtherTickets')}</p>
@@ -226,6 +228,11 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
         </span>
         <span class={`prio p-${ticket.priority}`}>{ticket.priority}</span>
         <span class="chip">{ticket.channel}</span>
+        {ticket.origin === 'agent' && (
+          <span class="chip" data-testid="ticket-origin-agent">
+            {t('agentStarted')}
+          </span>
+        )}
         {ticket.overdue && <span class="chip d-failed">SLA</span>}
         <span class="muted">
           {ticket.contact?.name ?? ''} {ticket.contact?.email ?? ''} {ticket.contact?.phone ?? ''}

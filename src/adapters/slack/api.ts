@@ -76,8 +76,8 @@ export class SlackApi {
     return res.ts;
   }
 
-  async update(args: { channel: string; ts: string; text: string; blocks: Block[] }): Promise<void> {
-    await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, blocks: args.blocks as never });
+  async update(args: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
+    await this.client.chat.update({ channel: args.channel, ts: args.ts, text: args.text, ...(args.blocks ? { blocks: args.blocks as never } : {}) });
   }
 
   async postEphemeral(args: { channel: string; user: string; text: string; threadTs?: string }): Promise<void> {

@@ -13,6 +13,8 @@ export interface SlackEvent {
   files?: SlackFile[];
   /** `message_changed`: the message as it is now. */
   message?: SlackEvent;
+  /** A message that was edited: who edited it and when (the edit's ts). */
+  edited?: { user?: string; ts?: string };
 }
 
 /** A file shared in a message (`files[]` of a message event). */

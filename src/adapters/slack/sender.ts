@@ -6,11 +6,14 @@
  *
  * A message may take several calls (text, then files). What was already posted is remembered in
  * Redis by part, so a retry after a failed upload does not post the text twice.
+ *
+ * An agent's edit of a sent reply is `chat.update` of its text message (files stay as they are).
+ * Slack refusing it (the message is gone, or edits are closed) is an EditUnsupportedError.
  */
 import { webApi } from '@slack/bolt';
-import { PermanentDeliveryError, RateLimitedError } from '../../core/delivery/errors.js';
+import { EditUnsupportedError, PermanentDeliveryError, RateLimitedError } from '../../core/delivery/errors.js';
 import { storedFileId, type OutboundFiles } from '../../core/files.js';
-import type { Button, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
+import type { Button, ChannelSender, OutboundEdit, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import type { Db } from '../../db/prisma.js';
 import type { Redis } from '../../redis.js';
 import type { SlackApi } from './api.js';
@@ -52,12 +55,25 @@ export class SlackSender implements ChannelSender {
     }
   }
 
+  async edit(e: OutboundEdit): Promise<void> {
+    const m = e.message;
+    const key = e.platformMessageId ? /^([^:]+):(?:[\d.]+\/)?([\d.]+)$/.exec(e.platformMessageId) : null;
+    if (!key || key[1] !== m.chatId) throw new EditUnsupportedError('the reply has no Slack message to edit');
+    const text = textOf(m);
+    if (!text) throw new EditUnsupportedError('a Slack message cannot be edited to an empty text');
+    try {
+      await this.deps.api.update({ channel: m.chatId, ts: key[2]!, text: escapeSlack(text), ...(m.buttons.length ? { blocks: blocks(text, m.buttons) } : {}) });
+    } catch (err) {
+      const code = (err as { code?: string; data?: { error?: string } }).data?.error;
+      if ((err as { code?: string }).code === webApi.ErrorCode.PlatformError && code && UNEDITABLE.has(code)) throw new EditUnsupportedError(`Slack refused the edit: ${code}`);
+      throw deliveryError(err);
+    }
+  }
+
   private async post(message: OutboundMessage): Promise<SendResult> {
     const channel = message.chatId;
     const threadTs = await this.threadTs(message);
-    // Files we keep are uploaded below; any other attachment is a link in the text.
-    const links = message.attachments.filter((a) => a.url && !storedFileId(a.url)).map((a) => `${a.name ?? a.kind}: ${a.url}`);
-    const text = [message.text, ...links].filter(Boolean).join('\n');
+    const text = textOf(message);
     const key = `${this.deps.progressPrefix}:${message.id}`;
     let ts = await this.deps.redis.hget(key, 'text');
     if (!ts && text) {
@@ -89,6 +105,15 @@ export class SlackSender implements ChannelSender {
     await this.deps.redis.multi().hset(key, part, value).expire(key, PROGRESS_TTL_S).exec();
   }
 }
+
+/** The message's text, with links to the files we do not keep (those we keep are uploaded after it). */
+function textOf(message: OutboundMessage): string {
+  const links = message.attachments.filter((a) => a.url && !storedFileId(a.url)).map((a) => `${a.name ?? a.kind}: ${a.url}`);
+  return [message.text, ...links].filter(Boolean).join('\n');
+}
+
+/** Slack's answers to chat.update that no retry will change. */
+const UNEDITABLE = new Set(['cant_update_message', 'message_not_found', 'edit_window_closed', 'channel_not_found', 'is_archived', 'not_in_channel']);
 
 /** The text, and our buttons under it (Slack shows `text` only in notifications when blocks are given). */
 function blocks(text: string, buttons: Button[]): Array<Record<string, unknown>> {

@@ -9,12 +9,16 @@
  * - A message sent in several parts that fails half-way resumes where it stopped on the retry,
  *   so the customer does not get the first parts twice.
  * - Errors become the delivery worker's retryable or permanent errors (./errors.ts).
+ * - An agent's edit of a sent reply is `editMessageText` of its text message (a bot may edit its
+ *   messages at any time). Only a reply that went out as one text message (with its keyboard, or
+ *   followed by files) can be edited; one split into several messages, or whose key message is a
+ *   file (files with a keyboard), cannot (EditUnsupportedError: the agent is told to correct it).
  */
-import { InputFile, type Api } from 'grammy';
-import { PermanentDeliveryError } from '../../core/delivery/errors.js';
+import { GrammyError, InputFile, type Api } from 'grammy';
+import { EditUnsupportedError, PermanentDeliveryError } from '../../core/delivery/errors.js';
 import type { OutboundFiles } from '../../core/files.js';
 import type { InlineKeyboardMarkup, Message, ReplyParameters } from 'grammy/types';
-import type { Attachment, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
+import type { Attachment, ChannelSender, OutboundEdit, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import { callbackData, inlineKeyboard, isHashed } from './buttons.js';
 import { toDeliveryError } from './errors.js';
 import { messageKey } from './inbound.js';
@@ -90,6 +94,28 @@ export class TelegramSender implements ChannelSender {
     }
     this.progress.delete(message.id);
     return state.keyMessageId === undefined ? {} : { platformMessageId: messageKey(message.chatId, state.keyMessageId) };
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    const m = e.message;
+    const key = e.platformMessageId ? /^(-?\d+):(\d+)$/.exec(e.platformMessageId) : null;
+    if (!key || key[1] !== m.chatId) throw new EditUnsupportedError('the reply has no Telegram message to edit');
+    const before = e.previousText.trim();
+    const text = m.text.trim();
+    if (!before || (m.attachments.length && m.buttons.length)) throw new EditUnsupportedError('the reply went out as a file, not as a text message');
+    if (before.length > TELEGRAM_TEXT_LIMIT || text.length > TELEGRAM_TEXT_LIMIT) throw new EditUnsupportedError('the reply does not fit in one Telegram message');
+    if (!text) throw new EditUnsupportedError('a Telegram message cannot be edited to an empty text');
+    const keyboard = m.buttons.length ? inlineKeyboard(m.buttons) : undefined;
+    try {
+      await this.api.editMessageText(m.chatId, Number(key[2]), text, keyboard ? { reply_markup: keyboard } : {}, timeoutSignal(this.options.timeoutMs));
+    } catch (err) {
+      // A retry after a lost answer: the message already reads so.
+      if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
+      if (err instanceof GrammyError && err.error_code === 400 && /can't be edited|message to edit not found/i.test(err.description)) {
+        throw new EditUnsupportedError(`Telegram refused the edit: ${err.description}`);
+      }
+      throw toDeliveryError(err);
+    }
   }
 
   private remember(id: string, state: Progress): void {

@@ -11,17 +11,26 @@
  *   (upload.ts); one that cannot be is linked in the text, or named as not attached.
  * - At most 20 sends per second over the channel (VK's limit for a community), enforced by the
  *   delivery worker. VK's errors become retryable or permanent delivery errors (errors.ts).
+ * - An agent's edit of a sent reply is `messages.edit` of it (by conversation message id, as it
+ *   was keyed), within the day VK allows. Only a reply sent as one text message (with its
+ *   keyboard) can be edited: one split into several, or carrying files (an edit without them
+ *   would drop them), cannot (EditUnsupportedError: the agent is told to send a correction).
  */
-import { PermanentDeliveryError } from '../../core/delivery/errors.js';
-import type { Attachment, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
+import { EditUnsupportedError, PermanentDeliveryError } from '../../core/delivery/errors.js';
+import type { Attachment, Button, ChannelSender, OutboundEdit, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import type { VkApi, VkParams } from './api.js';
-import { isAuthError, toDeliveryError, VkPeerError } from './errors.js';
+import { isAuthError, toDeliveryError, vkErrorCode, VkPeerError } from './errors.js';
 import { renderKeyboard } from './keyboard.js';
 import { randomIdFor } from './randomId.js';
 import { splitText } from '../text.js';
 import { VK_TEXT_LIMIT } from './text.js';
 import { messageKey } from './translate.js';
 import { NotAttachable, type VkUploader } from './upload.js';
+
+/** VK lets a community edit its message for a day. */
+export const VK_EDIT_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** VK's answers to an edit that no retry will change: too old (909), not editable (920, 15 access denied). */
+const UNEDITABLE = new Set([909, 920, 15]);
 
 /** VK takes at most 10 attachments per message. */
 const MAX_ATTACHMENTS = 10;
@@ -38,6 +47,7 @@ interface PreparedAttachments {
 export class VkSender implements ChannelSender {
   readonly channel = 'vk' as const;
   readonly rateLimits: RateLimits = { perSecond: 20 };
+  readonly editWindowMs = VK_EDIT_WINDOW_MS;
 
   constructor(
     private readonly api: VkApi | null,
@@ -69,6 +79,32 @@ export class VkSender implements ChannelSender {
       this.hooks.onSent?.();
       return first ? { platformMessageId: first } : {};
     } catch (err) {
+      if (isAuthError(err)) this.hooks.onAuthError?.(err as Error);
+      throw toDeliveryError(err);
+    }
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    const api = this.api;
+    if (!api) throw new PermanentDeliveryError('the VK channel is off: set VK_TOKEN');
+    const m = e.message;
+    const key = e.platformMessageId ? /^(-?\d+)_(m?)(\d+)$/.exec(e.platformMessageId) : null;
+    if (!key || key[1] !== m.chatId) throw new EditUnsupportedError('the reply has no VK message to edit');
+    if (m.attachments.length) throw new EditUnsupportedError('the reply went out with files');
+    const { keyboard, overflow } = renderKeyboard(m.buttons);
+    const before = withOverflow(e.previousText, overflow);
+    const text = withOverflow(m.text, overflow);
+    if (before.length > VK_TEXT_LIMIT || text.length > VK_TEXT_LIMIT) throw new EditUnsupportedError('the reply does not fit in one VK message');
+    const params: VkParams = { peer_id: Number(key[1]), message: text, keep_forward_messages: 1, keep_snippets: 1 };
+    if (key[2]) params.message_id = Number(key[3]);
+    else params.conversation_message_id = Number(key[3]);
+    if (keyboard) params.keyboard = keyboard;
+    try {
+      await api.call('messages.edit', params);
+      this.hooks.onSent?.();
+    } catch (err) {
+      const code = vkErrorCode(err);
+      if (code !== undefined && UNEDITABLE.has(code)) throw new EditUnsupportedError(`VK refused the edit: ${(err as Error).message}`, code === 909 ? 'too_old' : 'unsupported');
       if (isAuthError(err)) this.hooks.onAuthError?.(err as Error);
       throw toDeliveryError(err);
     }
@@ -108,6 +144,11 @@ export class VkSender implements ChannelSender {
     const parts = [attachment.name, data.name, data.phone, data.email].filter((v): v is string => typeof v === 'string' && v.length > 0);
     if (parts.length) prepared.notes.push(`👤 ${parts.join(', ')}`);
   }
+}
+
+/** The text with the buttons that did not fit in the keyboard listed under it, as `send` writes it. */
+function withOverflow(text: string, overflow: Button[]): string {
+  return overflow.length ? `${text}${text ? '\n\n' : ''}${overflow.map((b) => `• ${b.label}`).join('\n')}` : text;
 }
 
 /** One messages.send; the sent message's key. VK reports a peer's failure inside the answer. */

@@ -87,6 +87,11 @@ export interface WhatsAppClient {
   initialize(): Promise<void>;
   /** Resolves with the sent message, or nothing when WhatsApp has no such chat. */
   sendMessage(chatId: string, content: WhatsAppContent, options?: WhatsAppSendOptions): Promise<{ id: { _serialized: string } } | undefined | null>;
+  /**
+   * A message by its serialized id, to edit one we sent (`edit` resolves null when WhatsApp will
+   * not edit it). Optional: a client without it cannot edit.
+   */
+  getMessageById?(messageId: string): Promise<{ edit(content: string): Promise<unknown> } | undefined | null>;
   destroy(): Promise<void>;
 }
 

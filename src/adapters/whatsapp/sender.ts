@@ -7,10 +7,13 @@
  * - A number WhatsApp does not know: PermanentDeliveryError.
  * - A message that failed halfway resumes where it stopped when retried (on this instance), so
  *   the customer does not get its first part twice.
+ * - An agent's edit of a sent reply is whatsapp-web.js's `Message.edit`, within the 15 minutes
+ *   WhatsApp allows, for a reply sent as one text message (not split, no files); otherwise
+ *   EditUnsupportedError, and the agent is told to send a correction.
  */
 import type { ChannelStatus } from '../adapter.js';
-import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
-import type { Attachment, ChannelSender, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
+import { EditUnsupportedError, PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from '../../core/delivery/errors.js';
+import type { Attachment, ChannelSender, OutboundEdit, OutboundMessage, RateLimits, SendResult } from '../../core/model.js';
 import type { OutgoingFile, WhatsAppClient, WhatsAppContent, WhatsAppDriver } from './client.js';
 import { splitText } from '../text.js';
 import { MAX_TEXT_LENGTH, renderText } from './format.js';
@@ -56,6 +59,8 @@ const UNKNOWN_RECIPIENT = /invalid wid|wid error|not a valid|no lid for user|not
 export class WhatsAppSender implements ChannelSender {
   readonly channel = 'whatsapp' as const;
   readonly rateLimits = WHATSAPP_RATE_LIMITS;
+  /** WhatsApp lets a message be edited for 15 minutes. */
+  readonly editWindowMs = 15 * 60_000;
   /** Message id → the parts already sent and the first one's platform id. */
   private readonly progress = new Map<string, { sent: number; firstId?: string }>();
 
@@ -92,6 +97,26 @@ export class WhatsAppSender implements ChannelSender {
     }
     this.progress.delete(message.id);
     return done.firstId ? { platformMessageId: done.firstId } : {};
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    const m = e.message;
+    if (!e.platformMessageId) throw new EditUnsupportedError('the reply has no WhatsApp message to edit');
+    if (m.attachments.length) throw new EditUnsupportedError('the reply went out with files');
+    const text = renderText(m);
+    if (!text || renderText({ ...m, text: e.previousText }).length > MAX_TEXT_LENGTH || text.length > MAX_TEXT_LENGTH) {
+      throw new EditUnsupportedError('the reply does not fit in one WhatsApp message');
+    }
+    try {
+      const client = this.client();
+      if (!client.getMessageById) throw new EditUnsupportedError('this WhatsApp client cannot edit messages');
+      const sent = await withTimeout(client.getMessageById(e.platformMessageId), this.options.sendTimeoutMs);
+      if (!sent) throw new EditUnsupportedError('WhatsApp no longer has the message');
+      const edited = await withTimeout(sent.edit(text), this.options.sendTimeoutMs);
+      if (edited === null || edited === undefined) throw new EditUnsupportedError('WhatsApp would not edit the message');
+    } catch (err) {
+      throw classify(err);
+    }
   }
 
   private client(): WhatsAppClient {

@@ -28,6 +28,8 @@ export interface WidgetMessage {
   text: string;
   buttons: Array<{ id: string; label: string }>;
   sentAt: string;
+  /** When the message was last edited (an agent corrected a reply): the widget marks it "edited". */
+  editedAt?: string;
 }
 
 /** Platform message ids of widget messages are `<visitorId>:<clientId>`, unique in the channel. */
@@ -35,7 +37,7 @@ export function platformId(visitorId: string, clientId: string): string {
   return `${visitorId}:${clientId}`;
 }
 
-export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKind' | 'authorName' | 'text' | 'buttons' | 'sentAt' | 'platformMessageId'>): WidgetMessage {
+export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKind' | 'authorName' | 'text' | 'buttons' | 'sentAt' | 'platformMessageId'> & { editedAt?: Date | null }): WidgetMessage {
   const clientId = m.direction === 'inbound' ? m.platformMessageId?.split(':')[1] : undefined;
   return {
     id: m.id,
@@ -45,5 +47,6 @@ export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKin
     text: m.text,
     buttons: (m.buttons as WidgetMessage['buttons'] | null) ?? [],
     sentAt: m.sentAt.toISOString(),
+    ...(m.editedAt ? { editedAt: m.editedAt.toISOString() } : {}),
   };
 }

@@ -76,6 +76,10 @@ export class AssignmentService {
     this.detach = [
       events.on('ticket.created', (e) =>
         this.perTicket.run(e.ticketId, async () => {
+          // An agent's own ticket (src/core/outreach.ts) is already theirs, with the category,
+          // priority and team they gave: nothing to route or assign, and automation's
+          // ticket.created rules (intake: auto-acks, triage) are not for it, so no ticket.routed.
+          if (e.origin === 'agent') return;
           // A ticket that could not be routed still reaches people (in no team: the general queue).
           await this.router.route(e.ticketId).catch((err: unknown) => this.deps.log.error({ err, ticket: e.ticketNumber }, 'routing failed: the ticket keeps its category, team and priority'));
           // Automation's ticket.created rules run on this, so they see the routed ticket.

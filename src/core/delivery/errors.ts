@@ -29,3 +29,18 @@ export class RateLimitedError extends RetryableDeliveryError {
     super(message, Math.max(0, retryAfterMs));
   }
 }
+
+/**
+ * The channel cannot put an agent's edit into the message the customer has: it cannot edit at
+ * all, the message is too old for the platform, or it went out in a form that cannot be edited
+ * (several parts, a file). Final: the agent is told to send a correction instead.
+ */
+export class EditUnsupportedError extends PermanentDeliveryError {
+  override name = 'EditUnsupportedError';
+  constructor(
+    message: string,
+    readonly reason: 'unsupported' | 'too_old' = 'unsupported',
+  ) {
+    super(message);
+  }
+}

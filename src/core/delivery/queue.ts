@@ -15,6 +15,13 @@ export interface DeliveryJob {
   rateLimitWaits?: number;
   /** The id of the request (or inbound message) that caused the reply: the worker's log lines carry it. */
   reqId?: string;
+  /** An agent's edit of the (already sent) message to deliver, not the message itself (./edits.ts). */
+  editId?: string;
+}
+
+/** The job id of an edit's delivery (BullMQ ids may not contain ':'). */
+export function editJobId(editId: string): string {
+  return `edit-${editId}`;
 }
 
 export interface DeliveryQueueOptions {
@@ -45,6 +52,19 @@ export class DeliveryQueue {
           // The outcome lives in PostgreSQL; a finished job must not block a later re-queue.
           removeOnFail: true,
         },
+      })),
+    );
+  }
+
+  /** Queues delivery of committed edits (MessageEdit rows `queued`); safe to call again for the same ids. */
+  async enqueueEdits(edits: Array<{ editId: string; messageId: string }>): Promise<void> {
+    if (!edits.length) return;
+    const { reqId } = logContext();
+    await this.queue.addBulk(
+      edits.map(({ editId, messageId }) => ({
+        name: 'edit',
+        data: { messageId, editId, ...(reqId ? { reqId } : {}) },
+        opts: { jobId: editJobId(editId), attempts: this.options.maxAttempts, backoff: { type: 'platform' }, removeOnComplete: true, removeOnFail: true },
       })),
     );
   }

@@ -1,7 +1,7 @@
 /**
  * Re-queues committed-but-undelivered messages. PostgreSQL is the truth: if Redis lost its
- * queues (a restart without persistence, a FLUSHALL), every message still `queued` in the
- * database is queued again. Job ids are message ids, so live jobs are not duplicated.
+ * queues (a restart without persistence, a FLUSHALL), every message (and agent's edit) still
+ * `queued` in the database is queued again. Job ids are message (edit) ids, so live jobs are not duplicated.
  */
 import type { Db } from '../../db/prisma.js';
 import type { Logger } from '../../logger.js';
@@ -53,6 +53,15 @@ export class DeliverySweep {
       afterSeq = stranded[stranded.length - 1]!.seq;
       if (stranded.length < BATCH) break;
     }
+    // Agents' edits waiting to reach the customer's platform (./edits.ts), by the same rule.
+    const edits = await this.db.messageEdit.findMany({
+      where: { deliveryState: 'queued', createdAt: { lt: new Date(Date.now() - this.options.graceMs) } },
+      orderBy: { createdAt: 'asc' },
+      take: BATCH,
+      select: { id: true, messageId: true },
+    });
+    await this.queue.enqueueEdits(edits.map((e) => ({ editId: e.id, messageId: e.messageId })));
+    total += edits.length;
     if (total) this.log.info({ count: total }, 'delivery sweep re-queued messages');
     return total;
   }

@@ -20,6 +20,7 @@ import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
 import type { Attachment, Button, ChannelSender, OutboundMessage } from '../model.js';
 import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from './errors.js';
+import { EditDelivery } from './edits.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
 import type { SendRateLimiter } from './rateLimit.js';
 
@@ -36,6 +37,11 @@ export interface DeliveryWorkerOptions {
    * past it, a rate-limit answer counts as a failed attempt (a platform that never lets up).
    */
   maxRateLimitWaits?: number;
+  /**
+   * Told when a sent message's stored text differs from what was sent (an agent's edit landed
+   * while it was being sent): the edit must still reach the customer (src/core/agentEdits.ts).
+   */
+  afterEditedSend?: (messageId: string) => Promise<void>;
 }
 
 /** Default cap on a message's free waits for rate limits (Telegram's retry_after is seconds to a minute). */
@@ -46,6 +52,8 @@ const ORDER_WAIT_MS = 250;
 
 export class DeliveryWorker {
   readonly worker: Worker<DeliveryJob>;
+  /** Agents' edits of sent replies ride on the same queue, as `edit` jobs (./edits.ts). */
+  private readonly edits: EditDelivery;
 
   constructor(
     connection: Redis,
@@ -64,6 +72,11 @@ export class DeliveryWorker {
       settings: { backoffStrategy: (attemptsMade, _type, err) => this.backoff(attemptsMade, err) },
     });
     this.worker.on('error', (err) => this.log.error({ err }, 'delivery worker error'));
+    this.edits = new EditDelivery(db, channels, events, log, {
+      maxAttempts: options.maxAttempts,
+      maxRateLimitWaits: options.maxRateLimitWaits ?? MAX_RATE_LIMIT_WAITS,
+      rateLimiter: options.rateLimiter,
+    });
   }
 
   /** Exponential backoff with jitter, or exactly what the platform asked for. */
@@ -74,6 +87,7 @@ export class DeliveryWorker {
   }
 
   private async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    if (job.data.editId) return this.edits.process(job, token, job.data.editId);
     const message = await this.db.message.findUnique({
       where: { id: job.data.messageId },
       include: { conversation: { select: { externalChatId: true } }, ticket: { select: { number: true } } },
@@ -122,7 +136,7 @@ export class DeliveryWorker {
         sentAt: message.sentAt,
       };
       const result = await sender.send(outbound).finally(() => this.noteSent(sender, outbound));
-      await this.db.message.update({
+      const stored = await this.db.message.update({
         where: { id: message.id },
         data: {
           deliveryState: 'sent',
@@ -131,7 +145,11 @@ export class DeliveryWorker {
           deliveryError: null,
           ...(result.platformMessageId ? { platformMessageId: result.platformMessageId } : {}),
         },
+        select: { text: true },
       });
+      if (stored.text !== outbound.text && this.options.afterEditedSend) {
+        await this.options.afterEditedSend(message.id).catch((err: unknown) => this.log.warn({ err, messageId: message.id }, 'an edit made while the reply was being sent could not be queued'));
+      }
       this.log.info({ messageId: message.id, channel: message.channel, attempt }, 'message delivered');
       this.events.publish('message.delivered', { messageId: message.id, channel: message.channel });
     } catch (err) {

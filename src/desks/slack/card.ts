@@ -130,6 +130,14 @@ export function mirrorText(m: MirroredMessage, customerName: string | null): str
   return [`${who}: ${escapeSlack(m.text)}`, files].filter((s) => s.trim()).join('\n');
 }
 
+/** An agent's edit of a reply or note made elsewhere (the REST API), shown in the thread. */
+export function replyEditText(e: { authorName: string | null; text: string; previousText: string; internal: boolean }): string {
+  const who = escapeSlack(e.authorName ?? 'Support');
+  const shown = (text: string) => (text.trim() ? escapeSlack(clip(text, EDIT_TEXT_LIMIT)) : '_(без текста / no text)_');
+  const what = e.internal ? 'Заметка изменена / Note edited' : 'Ответ изменён / Reply edited';
+  return [`:pencil2: *${what}* · *${who}*`, `*Теперь / Now:* ${shown(e.text)}`, '*Было / Before:*', `>${shown(e.previousText).replace(/\n/g, '\n>')}`].join('\n');
+}
+
 /** How much of each text an edit note shows (a Slack message holds far more; a note stays readable). */
 const EDIT_TEXT_LIMIT = 2500;
 

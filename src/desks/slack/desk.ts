@@ -3,13 +3,19 @@
  *
  * - Each ticket handed to people gets a card in SLACK_AGENT_CHANNEL (one per ticket: a unique
  *   DeskThread row is claimed before posting). Tickets reach the desk on `ticket.handoff`, and on
- *   `ticket.created` while the bot would not take them (BOT_ENABLED=false, or an empty KB).
+ *   `ticket.created` while the bot would not take them (BOT_ENABLED=false, or an empty KB), or
+ *   when an agent started the ticket by writing to the customer (origin agent, src/core/outreach.ts).
  * - The card's thread mirrors the conversation: customer messages, bot answers, and agents'
  *   replies and notes made elsewhere (REST API), and customers' edits of their messages as notes
  *   with the old text quoted. The card is updated in place on `ticket.updated`.
  * - An agent's message in the thread is TicketService.reply as that agent (`note:` / `заметка:`
  *   makes it an internal note); the card's buttons and `/desk` are TicketService.update. The desk
  *   never writes tickets itself, so first response, audit and SLA come out as with the REST API.
+ * - An agent editing that message in Slack (`message_changed`) edits the reply or note
+ *   (src/core/agentEdits.ts): a DeskMessage row (desk `slack:reply`, chatId `<channel>/<ts>`,
+ *   messageId the reply's id) remembers which reply a thread message became. Edits made elsewhere
+ *   (the REST API) show in the thread as a note with the old text quoted; an edit the customer's
+ *   channel could not take is a notice to the agent.
  *
  * Transport (./transport.ts): HTTP mode on POST /slack/events, or Socket Mode with SLACK_APP_TOKEN.
  * Events are acked at once and handled after; Slack's retries are dropped by `event_id` (Redis SET
@@ -29,7 +35,7 @@ import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { listTickets } from '../../core/ticketQueries.js';
 import { MAX_LINE } from '../../core/tickets.js';
-import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
+import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, replyEditText, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { SlackSocket, slackHttpRouter, type SlackReceiver } from './transport.js';
 import type { SlackCommand, SlackEvent, SlackInteraction } from '../../adapters/slack/payloads.js';
@@ -39,6 +45,8 @@ import { addresseeName, DeskNotices, type DeskNotice, type NoticeIcon, type Noti
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 const DESK = 'slack';
+/** DeskMessage rows naming the reply (or note) an agent's thread message became: chatId `<channel>/<ts>`, messageId the reply's id. */
+const REPLY = 'slack:reply';
 /** How long an event id (and a mirrored message) is remembered. */
 const EVENT_TTL_S = 60 * 60;
 const MIRROR_TTL_S = 7 * 24 * 60 * 60;
@@ -89,6 +97,8 @@ export class SlackDesk implements Desk {
   private readonly running = new Set<Promise<unknown>>();
   /** Messages this desk wrote (agents' replies from Slack): never mirrored back into the thread. */
   private readonly own = new Set<string>();
+  /** Edits this desk made (an agent edited their message in Slack): never mirrored back into the thread. */
+  private readonly ownEdits = new Set<string>();
   private detach: Array<() => void> = [];
   private botUserId: string | undefined;
   private botName: string | undefined;
@@ -131,11 +141,13 @@ export class SlackDesk implements Desk {
     const { events } = this.deps;
     this.detach = [
       events.on('ticket.handoff', (e) => this.perTicket.run(e.ticketId, () => this.ensureCard(e.ticketId))),
-      events.on('ticket.created', (e) => (this.deps.botHandles() ? undefined : this.perTicket.run(e.ticketId, () => this.ensureCard(e.ticketId)))),
+      // An agent-initiated ticket (origin agent) is people's from the start, whatever the bot does.
+      events.on('ticket.created', (e) => (this.deps.botHandles() && e.origin !== 'agent' ? undefined : this.perTicket.run(e.ticketId, () => this.ensureCard(e.ticketId)))),
       events.on('ticket.updated', (e) => this.perTicket.run(e.ticketId, () => this.refreshCard(e.ticketId))),
       events.on('message.received', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.created', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorEdit(e))),
+      events.on('reply.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorReplyEdit(e))),
       // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
       ...new DeskNotices(this.deps.db).subscribe(events, this.perTicket, (n) => this.postNotice(n)),
     ];
@@ -178,9 +190,10 @@ export class SlackDesk implements Desk {
         }
         // The desk's own events: acked at once and handled after, in the order they came per
         // thread (two quick replies reach the customer in the order the agent wrote them); a
-        // retry of an event already claimed (by this or another instance) is dropped.
+        // retry of an event already claimed (by this or another instance) is dropped. An edit of a
+        // thread message waits behind that thread's messages (the reply it edits is recorded first).
         this.track(
-          this.perThread.run(`${event.channel ?? ''}:${event.thread_ts ?? event.ts ?? ''}`, async () => {
+          this.perThread.run(`${event.channel ?? ''}:${event.thread_ts ?? event.message?.thread_ts ?? event.ts ?? ''}`, async () => {
             if (body.event_id && !(await this.claim(`event:${body.event_id}`, EVENT_TTL_S))) return;
             await this.onEvent(event);
           }),
@@ -193,6 +206,10 @@ export class SlackDesk implements Desk {
 
   private async onEvent(e: SlackEvent): Promise<void> {
     if (e.type !== 'message' || e.channel !== this.settings.channel) return;
+    if (e.subtype === 'message_changed') {
+      await this.onEdited(e.channel, e.message);
+      return;
+    }
     // Bots (this desk included) and edits/joins are not agents' replies.
     if (e.bot_id || !e.user || e.user === this.botUserId) return;
     if (e.subtype && e.subtype !== 'file_share' && e.subtype !== 'thread_broadcast') return;
@@ -227,9 +244,35 @@ export class SlackDesk implements Desk {
       await this.perTicket.run(ticketId, async () => {
         const { messageId } = await this.deps.tickets.reply(number, { text, internal, agent: agent.handle });
         this.own.add(messageId);
+        // So that the agent's edit of this thread message finds the reply.
+        await this.deps.db.deskMessage.createMany({ data: [{ desk: REPLY, chatId: `${e.channel}/${e.ts}`, messageId, ticketId }], skipDuplicates: true });
       });
     } catch (err) {
       await this.api.postEphemeral({ channel: e.channel, user: e.user, threadTs: e.thread_ts, text: `Not sent: ${explain(err)}` });
+    }
+  }
+
+  /**
+   * An agent edited their thread message: the reply (or note) it became takes the new text, and
+   * the customer's copy is edited where their channel can. The same text again changes nothing,
+   * so a redelivered event (or Slack's unfurl updates) is harmless.
+   */
+  private async onEdited(channel: string, m: SlackEvent | undefined): Promise<void> {
+    const edits = this.deps.edits;
+    if (!edits || !m?.ts || !m.user || m.bot_id || m.user === this.botUserId) return;
+    const row = await this.deps.db.deskMessage.findFirst({ where: { desk: REPLY, chatId: `${channel}/${m.ts}` }, select: { messageId: true, ticketId: true } });
+    if (!row) return;
+    const agent = await this.identify(m.user);
+    if (!agent) return;
+    const text = slackToPlain(m.text ?? '').replace(NOTE_PREFIX, '');
+    const editedAt = m.edited?.ts ? new Date(Number(m.edited.ts) * 1000) : undefined;
+    try {
+      await this.perTicket.run(row.ticketId, async () => {
+        const outcome = await edits.edit({ messageId: row.messageId, text, actor: { agentId: agent.id, name: agent.name, admin: false }, ...(editedAt ? { editedAt } : {}) });
+        if (outcome.kind === 'edited') this.ownEdits.add(outcome.editId);
+      });
+    } catch (err) {
+      await this.api.postEphemeral({ channel, user: m.user, ...(m.thread_ts ? { threadTs: m.thread_ts } : {}), text: `Not edited: ${explain(err)}` });
     }
   }
 
@@ -442,6 +485,20 @@ export class SlackDesk implements Desk {
       await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
     } catch (err) {
       await this.deps.redis.del(`${this.keyPrefix}:${key}`).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** An agent's edit made elsewhere (the REST API) as a note in the card's thread, once. */
+  private async mirrorReplyEdit(e: DomainEvents['reply.edited']): Promise<void> {
+    if (this.ownEdits.delete(e.editId)) return;
+    const thread = await this.thread(e.ticketId);
+    if (!thread || !(await this.claim(`reply-edited:${e.editId}`, MIRROR_TTL_S))) return;
+    try {
+      const text = replyEditText({ authorName: e.actor.name ?? null, text: e.text, previousText: e.previousText, internal: e.internal });
+      await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
+    } catch (err) {
+      await this.deps.redis.del(`${this.keyPrefix}:reply-edited:${e.editId}`).catch(() => undefined);
       throw err;
     }
   }

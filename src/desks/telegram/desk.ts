@@ -4,7 +4,8 @@
  *
  * - A ticket handed to people gets its own forum topic, `#1042 · Иван · Доставка` (or, in a
  *   plain group, a card message agents reply to). Tickets reach the desk on `ticket.handoff`, and
- *   on `ticket.created` while the bot would not take them, as with the Slack desk. One topic per
+ *   on `ticket.created` while the bot would not take them or an agent started it (origin agent),
+ *   as with the Slack desk. One topic per
  *   ticket: the unique DeskThread row (desk, ticketId) is claimed before the topic is created.
  * - The topic mirrors the conversation (./mirror.ts: durable, coalesced under the group's flood
  *   limit), and customers' edits of their messages as notes with the old text quoted. The card and the topic's name follow the ticket (`ticket.updated`); a ticket moved to
@@ -13,6 +14,9 @@
  *   TicketService.reply as that agent, files included; /note, /take, /resolve, /snooze, /priority
  *   and /assign are TicketService calls too, and /next pulls from the assignment queue. The desk
  *   never writes tickets itself, so first response, audit and SLA come out as with the REST API.
+ * - An agent editing their reply (or /note) in the topic (`edited_message`) edits that reply or
+ *   note (src/core/agentEdits.ts): a DeskMessage row (desk `telegram:reply`, chatId
+ *   `<chat>/<message id>`, messageId the reply's id) remembers which reply a message became.
  * - Agents are matched by Agent.telegramUserId; anyone else is refused and cannot act.
  *
  * DeskThread.threadId is the forum topic's id, or `card:<message id>` in a plain group. Every post
@@ -36,7 +40,7 @@ import { RedisLease, STANDBY_DETAIL } from '../../adapters/lease.js';
 import { AtCapacityError } from '../../core/assignment/pull.js';
 import { PRIORITIES } from '../../core/deskConfig.js';
 import { DeskSettings } from '../../core/deskSettings.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { Actor } from '../../core/events.js';
 import { FileStore, FileTooLargeError, storedAttachment } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
@@ -62,6 +66,8 @@ const LOCK_TTL_MS = 90_000;
 const LOCK_WAIT_MS = 15_000;
 /** Only messages this recent are looked at by the sweep (older ones were mirrored or never will be). */
 const MIRROR_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+/** DeskMessage rows naming the reply (or note) an agent's message became: chatId `<chat>/<message id>`, messageId the reply's id. */
+const REPLY = 'telegram:reply';
 /** A message that is only `!shortcut` sends that canned response. */
 const CANNED_SHORTCUT = /^\s*!([\p{L}\p{N}_-]+)\s*$/u;
 /** How long downloading an agent's file from Telegram may take. */
@@ -174,12 +180,15 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     if (this.s.sameBot) this.detach.push(this.deps.telegramDeskTap!.attach(this));
     this.detach.push(
       events.on('ticket.handoff', (e) => this.topics.kick(e.ticketId, 'ensure')),
-      events.on('ticket.created', (e) => (botHandles() ? undefined : this.topics.kick(e.ticketId, 'ensure'))),
+      // An agent-initiated ticket (origin agent) is people's from the start, whatever the bot does.
+      events.on('ticket.created', (e) => (botHandles() && e.origin !== 'agent' ? undefined : this.topics.kick(e.ticketId, 'ensure'))),
       events.on('ticket.updated', (e) => this.topics.kick(e.ticketId)),
       events.on('message.received', (e) => this.pumps.kick(e.ticketId)),
       events.on('message.created', (e) => this.pumps.kick(e.ticketId)),
       // A customer's edit: the pump finds it in PostgreSQL (MessageEdit) and posts its note once.
       events.on('message.edited', (e) => this.pumps.kick(e.ticketId)),
+      // An agent's edit made elsewhere (REST, Slack): noted in the topic the same way.
+      events.on('reply.edited', (e) => this.pumps.kick(e.ticketId)),
       // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
       ...new DeskNotices(this.deps.db).subscribe(events, this.notices, (n) => this.postNotice(n)),
     );
@@ -230,7 +239,7 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     this.ledger = new RedisLedger(redis, `${config.REDIS_PREFIX}:telegram:${this.s.token.split(':')[0] ?? 'desk'}:update`);
     const lease = new RedisLease(redis, `${config.REDIS_PREFIX}:lease:telegram-desk`, log.child({ desk: DESK }), { ttlMs: config.POLLER_LEASE_TTL_MS });
     const newPoller = () =>
-      new Poller(this.api.api, (u) => this.fromOwnBot(u), this.tracker, log.child({ desk: DESK }), { timeoutSeconds: this.options.pollTimeoutSeconds, allowedUpdates: ['message'] }, detail);
+      new Poller(this.api.api, (u) => this.fromOwnBot(u), this.tracker, log.child({ desk: DESK }), { timeoutSeconds: this.options.pollTimeoutSeconds, allowedUpdates: ['message', 'edited_message'] }, detail);
     this.polling = new LeasedPolling(lease, this.tracker, newPoller, `${STANDBY_DETAIL}, ${detail}`);
     this.polling.start(signal);
   }
@@ -252,10 +261,11 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
 
   /** Handles an update from an agents' chat: 'retry' when the database or Redis failed (it comes again). */
   async handle(update: Update): Promise<UpdateOutcome> {
-    const msg = update.message;
+    const msg = update.message ?? update.edited_message;
     if (!msg?.from || msg.from.is_bot || !this.deskChats().has(String(msg.chat.id))) return 'done';
     try {
-      await this.onMessage(msg);
+      if (update.edited_message) await this.onEdited(msg);
+      else await this.onMessage(msg);
       return 'done';
     } catch (err) {
       this.deps.log.error({ desk: DESK, err: describe(err), chatId: msg.chat.id, messageId: msg.message_id }, 'Telegram desk: an agent message failed; it will come again');
@@ -356,16 +366,50 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
       return undefined;
     }
     if (!text.trim() && !attachments.length) return undefined;
-    await this.asOwn(target, () => this.deps.tickets.reply(target.number, { text, agent: agent.handle, ...(attachments.length ? { attachments } : {}) }));
+    await this.asOwn(target, msg, () => this.deps.tickets.reply(target.number, { text, agent: agent.handle, ...(attachments.length ? { attachments } : {}) }));
     return undefined;
   }
 
-  /** Runs a reply or note under the ticket's lock and marks it as already in the topic, so it is not mirrored back. */
-  private async asOwn(target: { ticketId: string; ref: TopicRef | null }, write: () => Promise<{ messageId: string }>): Promise<void> {
+  /**
+   * Runs a reply or note under the ticket's lock and marks it as already in the topic, so it is not
+   * mirrored back; remembers which reply the agent's message became, for their edits of it.
+   */
+  private async asOwn(target: { ticketId: string; ref: TopicRef | null }, msg: Message, write: () => Promise<{ messageId: string }>): Promise<void> {
     const release = await this.locks.acquire(target.ticketId, LOCK_WAIT_MS, this.abort.signal);
     try {
       const { messageId } = await write();
+      await this.deps.db.deskMessage.createMany({ data: [{ desk: REPLY, chatId: `${msg.chat.id}/${msg.message_id}`, messageId, ticketId: target.ticketId }], skipDuplicates: true });
       if (target.ref) await this.mirror.markOwn(target.ref, messageId);
+    } finally {
+      await release?.();
+    }
+  }
+
+  /**
+   * An agent edited their reply (or /note) in the topic: it takes the new text, and the customer's
+   * copy is edited where their channel can. The same text again changes nothing (a redelivered
+   * update); the edit is marked as already in the topic, so no note of it is posted there.
+   */
+  private async onEdited(msg: Message & { from: NonNullable<Message['from']> }): Promise<void> {
+    const edits = this.deps.edits;
+    if (!edits) return;
+    const chatId = String(msg.chat.id);
+    const row = await this.deps.db.deskMessage.findFirst({ where: { desk: REPLY, chatId: `${chatId}/${msg.message_id}` }, select: { messageId: true, ticketId: true } });
+    if (!row) return;
+    const agent = await this.identify(msg.from.id);
+    if (!agent) return;
+    const command = parseCommand(msg, this.me?.username);
+    if (command && command.name !== 'note') return;
+    const text = command ? command.args : (msg.text ?? msg.caption ?? '');
+    const editedAt = msg.edit_date ? new Date(msg.edit_date * 1000) : undefined;
+    const ref = await this.mirror.topicOf(row.ticketId);
+    const release = await this.locks.acquire(row.ticketId, LOCK_WAIT_MS, this.abort.signal);
+    try {
+      const outcome = await edits.edit({ messageId: row.messageId, text, actor: { agentId: agent.id, name: agent.name, admin: false }, ...(editedAt ? { editedAt } : {}) });
+      if (outcome.kind === 'edited' && ref) await this.mirror.markEditOwn(ref, row.messageId, outcome.editId);
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      await this.say(chatId, msg, `Not edited: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       await release?.();
     }
@@ -379,7 +423,7 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     switch (c.name) {
       case 'note':
         if (!c.args) return 'Usage: /note <text> adds an internal note (the customer never sees it).';
-        await this.asOwn(target, () => tickets.reply(n, { text: c.args, internal: true, agent: agent.handle }));
+        await this.asOwn(target, msg, () => tickets.reply(n, { text: c.args, internal: true, agent: agent.handle }));
         return undefined;
       case 'take':
         await tickets.update(n, { assignee: agent.handle }, actor);
@@ -735,5 +779,5 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
 
 /** A refusal of the core (unknown agent, a closed ticket …): told to the agent, not retried. */
 function isRefusal(err: unknown): boolean {
-  return err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConflictError;
+  return err instanceof ValidationError || err instanceof NotFoundError || err instanceof ConflictError || err instanceof ForbiddenError;
 }

@@ -21,6 +21,8 @@
  * `<message id>:e<edit id>`: a note with the new and the old text, so edits take the same durable
  * path (marks, locks, the sweep) and a redelivered event posts nothing. Only edits recorded after
  * the topic's card are noted: the story a new topic gets already shows the texts as they are now.
+ * Agents' edits of their replies and notes are noted the same way (made through the REST API or
+ * the Slack desk), except those made in the topic itself (`markEditOwn`).
  */
 import { storedFiles, type FileStore } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
@@ -143,6 +145,14 @@ export class TopicMirror {
     await this.deps.db.deskMessage.createMany({ data: keys.map((key) => ({ desk: MIRRORED, chatId: topicKey(ref), messageId: key, ticketId: ref.ticketId })), skipDuplicates: true });
   }
 
+  /**
+   * Marks an agent's edit as already in the topic (they edited their message there), so the pump
+   * posts no note of it. Call it under the ticket's lock, as `markOwn`.
+   */
+  async markEditOwn(ref: TopicRef, messageId: string, editId: string): Promise<void> {
+    await this.deps.db.deskMessage.createMany({ data: [{ desk: MIRRORED, chatId: topicKey(ref), messageId: `${messageId}:e${editId}`, ticketId: ref.ticketId }], skipDuplicates: true });
+  }
+
   /** Records a post of ours (or an agent's message) as the ticket's: a reply to it belongs to the ticket. */
   async recordPost(ref: Pick<TopicRef, 'ticketId' | 'chatId'>, messageId: number): Promise<void> {
     await this.deps.db.deskMessage.createMany({ data: [{ desk: DESK, chatId: ref.chatId, messageId: String(messageId), ticketId: ref.ticketId }], skipDuplicates: true });
@@ -250,7 +260,7 @@ function unitsOf(m: SourceMessage, customerName: string | null): Unit[] {
  * recorded. An edit's new text is the next edit's old one, or else the message's text now.
  */
 function editUnits(
-  messages: Array<Pick<SourceMessage, 'id' | 'authorName' | 'text'>>,
+  messages: Array<Pick<SourceMessage, 'id' | 'authorKind' | 'authorName' | 'text'>>,
   edits: Array<{ id: string; messageId: string; previousText: string; createdAt: Date }>,
   since: Date,
   customerName: string | null,
@@ -261,7 +271,7 @@ function editUnits(
     const m = byId.get(e.messageId);
     if (!m || e.createdAt <= since) return;
     const next = edits.slice(i + 1).find((x) => x.messageId === e.messageId);
-    const text = editLine({ authorName: m.authorName, text: next?.previousText ?? m.text, previousText: e.previousText }, customerName);
+    const text = editLine({ authorName: m.authorName, authorKind: m.authorKind, text: next?.previousText ?? m.text, previousText: e.previousText }, customerName);
     out.push({ at: e.createdAt, unit: { kind: 'text', key: `${m.id}:e${e.id}`, text } });
   });
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());

@@ -93,11 +93,13 @@ export function mirrorLine(m: MirroredMessage, customerName: string | null): str
 /** How much of each text an edit note shows: both fit in one post (TEXT_LIMIT), with room to coalesce. */
 const EDIT_TEXT_LIMIT = 1800;
 
-/** A customer's edit of a message: what it says now and what it said before. */
+/** An edit of a message: what it says now and what it said before. */
 export interface EditedMessage {
   authorName: string | null;
   text: string;
   previousText: string;
+  /** Whose message: a customer's (the default), or an agent's reply or note (src/core/agentEdits.ts). */
+  authorKind?: string;
 }
 
 /**
@@ -106,10 +108,16 @@ export interface EditedMessage {
  * the desk's other words to every agent are: the group has no language of its own.
  */
 export function editLine(e: EditedMessage, customerName: string | null): string {
-  const who = e.authorName ?? customerName ?? 'Customer';
+  const agent = e.authorKind === 'agent' || e.authorKind === 'note';
+  const who = agent ? (e.authorName ?? 'Support') : (e.authorName ?? customerName ?? 'Customer');
   const shown = (text: string) => (text.trim() ? clip(text, EDIT_TEXT_LIMIT) : '(без текста / no text)');
+  const head = !agent
+    ? `✏️ Клиент изменил сообщение / Customer edited a message · 👤 ${who}`
+    : e.authorKind === 'note'
+      ? `✏️ Заметка изменена / Note edited · 📝 ${who}`
+      : `✏️ Ответ изменён / Reply edited · 💬 ${who}`;
   return [
-    `✏️ Клиент изменил сообщение / Customer edited a message · 👤 ${who}`,
+    head,
     `Теперь / Now: ${shown(e.text)}`,
     'Было / Before:',
     ...shown(e.previousText).split('\n').map((line) => `> ${line}`),

@@ -61,6 +61,8 @@ export class FakeVk {
   readonly token = FAKE_TOKEN;
   readonly calls: ApiCall[] = [];
   readonly sent: SentMessage[] = [];
+  /** messages.edit calls that edited a message (VK keeps the message, with the new text). */
+  readonly edits: Array<{ peerId: number; cmid?: number; messageId?: number; text: string }> = [];
   readonly uploads: Upload[] = [];
   readonly users = new Map<number, { first_name: string; last_name: string; screen_name?: string }>();
   private readonly faults = new Map<string, Fault[]>();
@@ -275,6 +277,16 @@ export class FakeVk {
           if (randomId) this.byRandomId.set(key, sent);
         }
         return params.peer_ids !== undefined ? [{ peer_id: peerId, message_id: sent.messageId, conversation_message_id: sent.cmid }] : sent.messageId;
+      }
+      case 'messages.edit': {
+        const peerId = Number(params.peer_id);
+        const cmid = params.conversation_message_id ? Number(params.conversation_message_id) : undefined;
+        const messageId = params.message_id ? Number(params.message_id) : undefined;
+        const target = this.sent.find((m) => m.peerId === peerId && (cmid !== undefined ? m.cmid === cmid : m.messageId === messageId));
+        if (!target) throw new Error('message not found');
+        target.text = params.message ?? '';
+        this.edits.push({ peerId, ...(cmid !== undefined ? { cmid } : {}), ...(messageId !== undefined ? { messageId } : {}), text: target.text });
+        return 1;
       }
       case 'users.get':
         return (params.user_ids ?? '')

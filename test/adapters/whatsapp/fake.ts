@@ -26,6 +26,8 @@ export class FakeWhatsApp implements WhatsAppDriver {
   startModes: StartMode[] = ['ready'];
   /** Chats WhatsApp does not know: sending there resolves with nothing, as the real client does. */
   readonly unknownChats = new Set<string>();
+  /** Our messages edited (`Message.edit`), in order: the message's id and its new text. */
+  readonly edits: Array<{ id: string; content: string }> = [];
   private counter = 0;
 
   createClient(): FakeClient {
@@ -93,6 +95,19 @@ export class FakeClient extends EventEmitter implements WhatsAppClient {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+  }
+
+  /** One of our sent messages, to edit (`edit` resolves null once it is past WhatsApp's edit window, as the real one does). */
+  async getMessageById(id: string): Promise<{ edit(content: string): Promise<unknown> } | null> {
+    const sent = this.wa.sent.find((s) => s.id === id);
+    if (!sent) return null;
+    return {
+      edit: async (content: string) => {
+        this.wa.edits.push({ id, content });
+        sent.content = content;
+        return { id: { _serialized: id } };
+      },
+    };
   }
 
   /** WhatsApp logs this session out or loses it. */

@@ -200,3 +200,22 @@ describe('WhatsApp delivery errors', () => {
     expect(result.platformMessageId).toBe(wa.sent[0]!.id);
   });
 });
+
+describe('WhatsApp edits', () => {
+  it("edits the sent message (Message.edit) with the new text; one sent with files or in parts cannot be edited", async () => {
+    const { wa, sender } = senderWith();
+    const msg = outbound({ text: 'Итого 500 руб.' });
+    const { platformMessageId } = await sender.send(msg);
+    const edit = (message: OutboundMessage, previousText: string, id = platformMessageId ?? null) =>
+      sender.edit({ editId: 'e1', message, previousText, platformMessageId: id, deliveredAt: new Date(), editedAt: new Date() });
+    await edit({ ...msg, text: 'Итого 700 руб.' }, 'Итого 500 руб.');
+    expect(wa.edits).toEqual([{ id: platformMessageId, content: 'Итого 700 руб.' }]);
+    expect(wa.textsTo(CHAT)).toEqual(['Итого 700 руб.']);
+    expect(sender.editWindowMs).toBe(15 * 60_000);
+
+    await expect(edit({ ...msg, text: 'x', attachments: [{ kind: 'document', name: 'a.pdf' }] }, 'y')).rejects.toMatchObject({ name: 'EditUnsupportedError' });
+    await expect(edit({ ...msg, text: 'short' }, 'long '.repeat(2000))).rejects.toMatchObject({ name: 'EditUnsupportedError' });
+    await expect(edit({ ...msg, text: 'z' }, 'y', 'true_unknown_OUT0')).rejects.toMatchObject({ name: 'EditUnsupportedError' });
+    expect(wa.edits).toHaveLength(1);
+  });
+});
