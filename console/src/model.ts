@@ -39,7 +39,8 @@ export interface MessageView {
   id: string;
   direction: 'inbound' | 'outbound';
   internal: boolean;
-  author: { kind: 'customer' | 'agent' | 'bot' | 'system' | 'note'; name: string | null };
+  /** `handle`: the agent who wrote a reply or note, else null. */
+  author: { kind: 'customer' | 'agent' | 'bot' | 'system' | 'note'; name: string | null; handle: string | null };
   text: string;
   attachments: Attachment[] | null;
   createdAt: string;

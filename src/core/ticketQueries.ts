@@ -109,7 +109,7 @@ export async function getTicket(db: Db, number: number) {
     where: { number },
     include: {
       ...ticketInclude,
-      messages: { orderBy: { seq: 'asc' }, include: { edits: { orderBy: { editedAt: 'asc' }, select: { previousText: true, editedAt: true } } } },
+      messages: { orderBy: { seq: 'asc' }, include: { agent: { select: { handle: true } }, edits: { orderBy: { editedAt: 'asc' }, select: { previousText: true, editedAt: true } } } },
       events: { orderBy: { seq: 'asc' } },
     },
   });

@@ -45,7 +45,8 @@ export function messageView(m: MessageRow) {
     id: m.id,
     direction: m.direction,
     internal: m.authorKind === 'note',
-    author: { kind: m.authorKind, name: m.authorName },
+    /** `handle`: the agent who wrote a reply or note (who may edit it, with admins), else null. */
+    author: { kind: m.authorKind, name: m.authorName, handle: m.agent?.handle ?? null },
     text: m.text,
     /** Each with `url` (/api/v1/files/<id>) when the file is kept, or `error` when it is not. */
     attachments: m.attachments,
@@ -55,7 +56,7 @@ export function messageView(m: MessageRow) {
     /** The id of the earlier message this one answers, when the customer quoted one. */
     replyToId: m.replyToId,
     editedAt: m.editedAt,
-    /** The texts the message had before the customer's edits, oldest first. */
+    /** The texts the message had before its edits (the customer's, or the agent's of a reply), oldest first. */
     edits: m.edits.map((e) => ({ previousText: e.previousText, editedAt: e.editedAt })),
     delivery:
       m.deliveryState === null

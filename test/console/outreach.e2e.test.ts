@@ -4,7 +4,8 @@
  * a customer who wrote on the API channel and on Telegram (two contacts linked into one) has a
  * resolved ticket; agent Anna opens it, picks the API channel, writes, and lands on the new ticket,
  * which is hers and agent-initiated, while the text reaches the API channel's webhook. Writing again
- * while that ticket is open points at it instead of opening another.
+ * while that ticket is open points at it instead of opening another. Anna then edits her reply in
+ * place: the API channel gets the signed edit, and a reply someone else sent has no edit button.
  *
  * Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH) and builds the console first if its build
  * is missing or stale (npm run build:console).
@@ -115,5 +116,32 @@ describe('message the customer from the ticket page', () => {
     expect(await existing.textContent()).toContain(`#${number}`);
     expect(new URL(page.url()).pathname).toBe(`/admin/tickets/${number}`);
     expect(((await (await t.api('GET', '/tickets?origin=agent')).json()) as { total: number }).total).toBe(1);
+  }, 60_000);
+
+  it("an agent edits their own reply in place, and the customer's copy is edited", async () => {
+    const sent = await t.inbound({ chatId: 'ivan-chat', messageId: 'ivan-1', from: { id: 'ivan-3', name: 'Ivan Orlov' }, text: 'When do you open?' });
+    const number = ((await sent.json()) as { ticketNumber: number }).ticketNumber;
+    const reply = async (body: Record<string, unknown>) => ((await (await t.api('POST', `/tickets/${number}/messages`, body)).json()) as { messageId: string }).messageId;
+    const mine = await reply({ text: 'We open at 9:00.', agent: 'anna' });
+    const other = await reply({ text: 'Have a nice day!' });
+    for (const id of [mine, other]) await eventually(() => hook.received.find((r) => r.body.messageId === id && r.body.event === undefined), 10_000, 'the reply delivered');
+
+    const page = await ui.signIn(t.baseUrl, AGENT, password);
+    await page.goto(`/admin/tickets/${number}`);
+    const annas = page.locator('[data-testid="message"]', { hasText: 'We open at 9:00.' });
+    await annas.waitFor();
+    // Only her own reply can be edited by her.
+    expect(await page.locator('[data-testid="message"]', { hasText: 'Have a nice day!' }).locator('[data-testid="edit-message"]').count()).toBe(0);
+    await annas.locator('[data-testid="edit-message"]').click();
+    // The text turns into the editor (one open at a time here).
+    await testId(page, 'edit-text').fill('We open at 10:00.');
+    await testId(page, 'edit-save').click();
+
+    const edited = page.locator('[data-testid="message"]', { hasText: 'We open at 10:00.' });
+    await edited.locator('[data-testid="edited"]').waitFor();
+    const hookEdit = await eventually(() => hook.received.find((r) => r.body.event === 'message.edited' && r.body.messageId === mine), 10_000, 'the edit delivered');
+    expect(hookEdit.body).toMatchObject({ chatId: 'ivan-chat', text: 'We open at 10:00.', previousText: 'We open at 9:00.' });
+    const after = (await (await t.api('GET', `/tickets/${number}`)).json()) as { messages: Array<{ id: string; text: string; edits: Array<{ previousText: string }> }> };
+    expect(after.messages.find((m) => m.id === mine)).toMatchObject({ text: 'We open at 10:00.', edits: [{ previousText: 'We open at 9:00.' }] });
   }, 60_000);
 });

@@ -22,7 +22,7 @@ interface MessageJson {
   id: string;
   direction: string;
   internal: boolean;
-  author: { kind: string; name: string | null };
+  author: { kind: string; name: string | null; handle?: string | null };
   text: string;
   sentAt: string;
   createdAt: string;
@@ -618,7 +618,7 @@ describe('POST /api/v1/tickets/:number/messages', () => {
     const id = await reply(number, { text: 'Иван here', agent: '@ivan' });
     const ticket = await getTicket(number);
     expect(ticket.assignee).toEqual({ handle: 'ivan', name: 'Иван' });
-    expect(ticket.messages.find((m) => m.id === id)?.author).toEqual({ kind: 'agent', name: 'Иван' });
+    expect(ticket.messages.find((m) => m.id === id)?.author).toEqual({ kind: 'agent', name: 'Иван', handle: 'ivan' });
     const got = await eventually(() => hook.received.find((r) => r.body.messageId === id), 8000, 'webhook delivery');
     expect(got.body.author).toMatchObject({ name: 'Иван' });
   });

@@ -21,8 +21,19 @@ interface Canned {
 
 type Entry = { at: string; message?: MessageView; event?: TicketDetail['events'][number] };
 
-function Message({ m, onSaveArticle }: { m: MessageView; onSaveArticle?: () => void }) {
+/**
+ * One message of the history. `onEdit` is given for the agent's own replies and notes (any, for
+ * an admin): the text becomes editable in place, and saving sends the edit, which the gateway
+ * delivers to the customer's copy where their channel can edit it (the server decides who may).
+ */
+function Message({ m, onSaveArticle, onEdit }: { m: MessageView; onSaveArticle?: () => void; onEdit?: (text: string) => Promise<boolean> }) {
   const kind = m.internal ? 'note' : m.author.kind;
+  const [draft, setDraft] = useState<string | null>(null);
+  const save = async () => {
+    if (draft === null || !onEdit) return;
+    if (draft.trim() === '' || draft === m.text) return setDraft(null);
+    if (await onEdit(draft)) setDraft(null);
+  };
   return (
     <div class={`msg k-${kind}`} data-testid="message" data-kind={kind}>
       <div class="msg-head">
@@ -31,16 +42,40 @@ function Message({ m, onSaveArticle }: { m: MessageView; onSaveArticle?: () => v
         {kind === 'note' && <span class="chip">{t('note')}</span>}
         <span class="muted">{formatDate(m.createdAt)}</span>
         {m.delivery && m.delivery.state !== 'sent' && <span class={`chip d-${m.delivery.state}`}>{m.delivery.state}</span>}
+        {m.editedAt && (
+          <span class="chip" data-testid="edited" title={formatDate(m.editedAt)}>
+            {t('edited')}
+          </span>
+        )}
         {onSaveArticle && (
           <button class="link small" data-testid="save-article" onClick={onSaveArticle}>
             {t('saveAsArticle')}
           </button>
         )}
+        {onEdit && draft === null && (
+          <button class="link small" data-testid="edit-message" onClick={() => setDraft(m.text)}>
+            {t('edit')}
+          </button>
+        )}
       </div>
-      {m.text && (
-        <div class="msg-text" data-testid="message-text">
-          {m.text}
+      {draft !== null ? (
+        <div class="msg-edit">
+          <textarea data-testid="edit-text" rows={3} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <div class="row">
+            <button data-testid="edit-save" onClick={() => void save()}>
+              {t('save')}
+            </button>
+            <button class="secondary" onClick={() => setDraft(null)}>
+              {t('cancel')}
+            </button>
+          </div>
         </div>
+      ) : (
+        m.text && (
+          <div class="msg-text" data-testid="message-text">
+            {m.text}
+          </div>
+        )
       )}
       {(m.attachments ?? []).length > 0 && (
         <ul class="attachments">
@@ -62,6 +97,13 @@ function Message({ m, onSaveArticle }: { m: MessageView; onSaveArticle?: () => v
       )}
     </div>
   );
+}
+
+/** Agents edit their own replies and notes; admins any agent's (the server checks the same). */
+function canEdit(m: MessageView, me: Me): boolean {
+  if (m.author.kind !== 'agent' && m.author.kind !== 'note') return false;
+  if (me.role === 'admin') return true;
+  return me.role === 'agent' && me.agent !== null && m.author.handle === me.agent.handle;
 }
 
 function Event({ e }: { e: TicketDetail['events'][number] }) {
@@ -259,6 +301,18 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
                           const article = await api<{ id: string }>('POST', `/tickets/${number}/kb-article`, { messageId: entry.message!.id });
                           setNotice(t('articleSaved', { id: article.id }));
                         })
+                    : undefined
+                }
+                onEdit={
+                  canEdit(entry.message, me)
+                    ? async (newText) => {
+                        let ok = false;
+                        await act(async () => {
+                          await api('PATCH', `/tickets/${number}/messages/${entry.message!.id}`, { text: newText });
+                          ok = true;
+                        }, t('replyEdited'));
+                        return ok;
+                      }
                     : undefined
                 }
               />
