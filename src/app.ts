@@ -168,7 +168,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const outbox = new Outbox(db, deliveryQueue, events);
   const tickets = new TicketService(db, outbox, events, settings);
   // Agents' edits of their replies: the customer's copy is edited through the delivery queue, where the channel can.
-  const agentEdits = new AgentEdits(db, deliveryQueue, events);
+  const agentEdits = new AgentEdits(db, deliveryQueue, events, log);
   // A customer's answer to a CSAT survey rates the resolved ticket instead of reopening it.
   const csatReplies = new CsatReplies(outbox, events, settings);
   const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings, csatReplies);
@@ -186,11 +186,12 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
   // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more; and
   // agents' replies written in a customer's chat (a shared Slack channel), recorded through TicketService, not sent.
-  const platformReplies = new PlatformReplies(db, tickets);
+  const platformReplies = new PlatformReplies(db, tickets, agentEdits);
   const sink: InboundSink = {
     ingest: (message) => pipeline.ingest(message),
     edit: (edit) => pipeline.edit(edit),
     agentReply: (reply) => platformReplies.record(reply),
+    agentEdit: (edit) => platformReplies.recordEdit(edit),
   };
   // The web console (src/console): users, sessions, roles. Its guards take the bearer token (as an admin) or a session cookie.
   const consoleServer = createConsole({ config, db, redis: redis.queue, adminToken: adminToken.value, appSecret: appSecret.value, log });

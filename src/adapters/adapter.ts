@@ -6,7 +6,7 @@
  */
 import type { Router } from 'express';
 import type { IngestResult } from '../core/inbound.js';
-import type { Channel, ChannelSender, InboundAgentReply, InboundEdit, InboundMessage } from '../core/model.js';
+import type { Channel, ChannelSender, InboundAgentEdit, InboundAgentReply, InboundEdit, InboundMessage } from '../core/model.js';
 import type { PlatformReplyResult } from '../core/platformReplies.js';
 
 /** Where an adapter hands what customers send: the core's inbound pipeline. */
@@ -20,6 +20,11 @@ export interface InboundSink {
    * the customer's chat use it (Slack customer channels), so a sink without it records nothing.
    */
   agentReply?(reply: InboundAgentReply): Promise<PlatformReplyResult | null>;
+  /**
+   * Records an agent's edit, on the platform, of a message recorded through `agentReply` (never
+   * delivered: the customer sees it already); false when no such reply is known.
+   */
+  agentEdit?(edit: InboundAgentEdit): Promise<boolean>;
 }
 
 /** How a channel is doing, for /healthz and GET /api/v1/channels. */

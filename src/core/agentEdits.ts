@@ -6,7 +6,8 @@
  * What happens to the customer's copy depends on where the reply is:
  * - still `queued`: nothing more. The delivery worker reads the text when it sends, so the
  *   customer gets the new one; should the edit land while the worker is sending the old text,
- *   the worker notices (the stored text differs from what it sent) and `afterSend` queues the edit.
+ *   the worker notices (the stored text differs from what it sent), marks the edit `queued` as it
+ *   marks the reply sent (one transaction), and `afterSend` queues it.
  * - `sent`: the edit is queued for delivery (BullMQ, like every delivery: retried, never dropped).
  *   A channel that cannot edit it ends the edit as `failed`, and the desks tell the agent.
  * - an internal note, or a reply that never reached the customer (`failed`): only the text changes.
@@ -15,16 +16,17 @@
  * author or an admin. The same text again changes nothing, so a redelivered edit event is harmless.
  */
 import type { Db } from '../db/prisma.js';
+import type { Logger } from '../logger.js';
 import { audit } from './audit.js';
 import type { DeliveryQueue } from './delivery/queue.js';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { applyTextEdit } from './edits.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
+import { isUuid } from './files.js';
 import type { Channel } from './model.js';
 
 /** The longest text an edit may set (as a REST reply). */
 export const MAX_EDIT_LENGTH = 20_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who edits: an agent (their own replies only) or an admin (any agent's reply). */
 export interface EditActor {
@@ -41,6 +43,13 @@ export interface ReplyEditInput {
   ticketNumber?: number;
   /** When the edit was made (a desk's platform time); defaults to now. */
   editedAt?: Date;
+  /**
+   * The agent edited the message on the customer's platform itself (their own message in a shared
+   * Slack channel, src/core/platformReplies.ts): the customer sees the edit already, nothing is
+   * delivered. Only such replies can be edited so; any other edit of one is refused (409): we
+   * cannot edit someone else's message on the platform, and the ticket must not read otherwise.
+   */
+  onPlatform?: boolean;
 }
 
 export type ReplyEditOutcome =
@@ -57,6 +66,7 @@ interface LockedMessage {
   authorKind: string;
   agentId: string | null;
   deliveryState: string | null;
+  deliveryAttempts: number;
   editedAt: Date | null;
   conversationId: string;
   channel: Channel;
@@ -69,6 +79,7 @@ export class AgentEdits {
     private readonly db: Db,
     private readonly queue: DeliveryQueue,
     private readonly events: EventBus,
+    private readonly log?: Logger,
   ) {}
 
   /** Edits an agent's reply or note; see the module comment for what reaches the customer. */
@@ -76,14 +87,14 @@ export class AgentEdits {
     const text = input.text.trim();
     if (!text) throw new ValidationError('text must not be empty', 'text');
     if (text.length > MAX_EDIT_LENGTH) throw new ValidationError(`text is longer than ${MAX_EDIT_LENGTH} characters`, 'text');
-    if (!UUID.test(input.messageId)) throw new NotFoundError(`message ${input.messageId} not found`);
+    if (!isUuid(input.messageId)) throw new NotFoundError(`message ${input.messageId} not found`);
     const editedAt = input.editedAt ?? new Date();
     const actor: Actor = { kind: 'agent', name: input.actor.name, agentId: input.actor.agentId };
 
     const result = await this.db.$transaction(async (tx) => {
       // The row lock settles two edits of one message at once, and an edit against the worker's "sent".
       const rows = await tx.$queryRaw<LockedMessage[]>`
-        SELECT m."id", m."text", m."direction", m."authorKind", m."agentId", m."deliveryState", m."editedAt",
+        SELECT m."id", m."text", m."direction", m."authorKind", m."agentId", m."deliveryState", m."deliveryAttempts", m."editedAt",
                m."conversationId", m."channel", t."id" AS "ticketId", t."number" AS "ticketNumber"
         FROM "Message" m LEFT JOIN "Ticket" t ON t."id" = m."ticketId"
         WHERE m."id" = ${input.messageId}::uuid
@@ -98,22 +109,28 @@ export class AgentEdits {
       if (!input.actor.admin && (!input.actor.agentId || input.actor.agentId !== m.agentId)) {
         throw new ForbiddenError('only the agent who wrote the reply, or an admin, may edit it');
       }
-      if (m.text === text) return { kind: 'unchanged' as const };
-      if (input.editedAt && m.editedAt && input.editedAt < m.editedAt) return { kind: 'stale' as const };
+      // Written on the platform: recorded as sent without our worker ever sending it (no attempt).
+      const writtenThere = m.authorKind === 'agent' && m.deliveryState === 'sent' && m.deliveryAttempts === 0;
+      if (writtenThere !== Boolean(input.onPlatform)) {
+        throw writtenThere
+          ? new ConflictError(`this reply was written in the customer's ${m.channel === 'slack' ? 'Slack channel' : 'chat'}: edit it there`)
+          : new ValidationError("only a reply written on the customer's platform can be edited there", 'messageId');
+      }
       const internal = m.authorKind === 'note';
-      const delivery = internal ? 'none' : m.deliveryState === 'sent' ? 'queued' : m.deliveryState === 'queued' ? 'with_send' : 'none';
-      const edit = await tx.messageEdit.create({
-        data: { messageId: m.id, previousText: m.text, editedAt, ...(delivery === 'queued' ? { deliveryState: 'queued' as const } : {}) },
-        select: { id: true },
-      });
-      await tx.message.update({ where: { id: m.id }, data: { text, editedAt } });
+      const delivery = internal || writtenThere ? 'none' : m.deliveryState === 'sent' ? 'queued' : m.deliveryState === 'queued' ? 'with_send' : 'none';
+      // A desk's edit carries the platform's time (a late redelivery is stale); a REST edit is "now".
+      const change = await applyTextEdit(tx, m, text, editedAt, { checkStale: input.editedAt !== undefined, ...(delivery === 'queued' ? { deliveryState: 'queued' as const } : {}) });
+      if (change.kind !== 'edited') return change;
       await audit(tx, m.ticketId, internal ? 'note_edited' : 'reply_edited', actor, { messageId: m.id, previousText: m.text, text, delivery });
-      return { kind: 'edited' as const, m: { ...m, ticketId: m.ticketId, ticketNumber: m.ticketNumber }, editId: edit.id, delivery, internal } as const;
+      return { kind: 'edited' as const, m: { ...m, ticketId: m.ticketId, ticketNumber: m.ticketNumber }, editId: change.editId, delivery, internal } as const;
     });
     if (result.kind !== 'edited') return { kind: result.kind, messageId: input.messageId };
 
     const { m, editId, delivery, internal } = result;
-    if (delivery === 'queued') await this.queue.enqueueEdits([{ editId, messageId: m.id }]);
+    if (delivery === 'queued') {
+      // Committed as `queued`: should Redis fail now, the sweep queues it (src/core/delivery/sweep.ts).
+      await this.queue.enqueueEdits([{ editId, messageId: m.id }]).catch((err: unknown) => this.log?.warn({ err, messageId: m.id, editId }, 'an edit could not be queued now: the sweep will'));
+    }
     this.events.publish('reply.edited', {
       ticketId: m.ticketId,
       ticketNumber: m.ticketNumber,
@@ -126,20 +143,18 @@ export class AgentEdits {
       editedAt,
       internal,
       actor,
-      delivery,
     });
     return { kind: 'edited', messageId: m.id, editId, ticketNumber: m.ticketNumber, delivery };
   }
 
   /**
-   * The delivery worker sent a reply and found its text changed meanwhile (an edit landed while
-   * it was sending the old text): the latest edit, recorded as going with the send, must be
-   * delivered after all. Marked in PostgreSQL first, so the sweep queues it if Redis fails here.
+   * The delivery worker sent a reply whose text changed meanwhile (an edit landed while it was
+   * sending the old text): in the transaction that marked the reply sent, it marked that edit
+   * `queued` (src/core/delivery/edits.ts, queueEditMadeDuringSend); this queues its job. Should
+   * Redis fail here, the sweep queues it.
    */
   async afterSend(messageId: string): Promise<void> {
-    const latest = await this.db.messageEdit.findFirst({ where: { messageId }, orderBy: { createdAt: 'desc' }, select: { id: true, deliveryState: true } });
-    if (!latest || latest.deliveryState !== null) return;
-    const marked = await this.db.messageEdit.updateMany({ where: { id: latest.id, deliveryState: null }, data: { deliveryState: 'queued' } });
-    if (marked.count) await this.queue.enqueueEdits([{ editId: latest.id, messageId }]);
+    const queued = await this.db.messageEdit.findMany({ where: { messageId, deliveryState: 'queued' }, select: { id: true } });
+    await this.queue.enqueueEdits(queued.map((e) => ({ editId: e.id, messageId })));
   }
 }

@@ -3,6 +3,7 @@
  * before is kept (MessageEdit), so an agent who answered the old wording can see what changed.
  */
 import type { Db } from '../db/prisma.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { InboundEdit } from './model.js';
 
 /** What recording an edit did. */
@@ -15,6 +16,8 @@ export type EditOutcome =
   | {
       kind: 'edited';
       messageId: string;
+      /** The MessageEdit row keeping the earlier text. */
+      editId: string;
       conversationId: string;
       previousText: string;
       editedAt: Date;
@@ -39,17 +42,50 @@ export async function recordEdit(db: Db, edit: InboundEdit): Promise<EditOutcome
       FOR UPDATE OF m`;
     const row = rows[0];
     if (!row) return { kind: 'unknown' } as const;
-    if (row.text === edit.text) return { kind: 'unchanged' } as const;
-    if (row.editedAt && editedAt < row.editedAt) return { kind: 'stale' } as const;
-    await tx.messageEdit.create({ data: { messageId: row.id, previousText: row.text, editedAt } });
-    await tx.message.update({ where: { id: row.id }, data: { text: edit.text, editedAt } });
+    const change = await applyTextEdit(tx, row, edit.text, editedAt, { checkStale: true });
+    if (change.kind !== 'edited') return change;
     return {
       kind: 'edited',
       messageId: row.id,
+      editId: change.editId,
       conversationId: row.conversationId,
       previousText: row.text,
       editedAt,
       ticket: row.ticketId && row.ticketNumber !== null ? { id: row.ticketId, number: row.ticketNumber } : null,
     } as const;
   });
+}
+
+/** A message's row, locked (`FOR UPDATE`) by the transaction that edits it. */
+export interface LockedText {
+  id: string;
+  text: string;
+  editedAt: Date | null;
+}
+
+/** What applying an edit to a locked message did. */
+export type TextChange = { kind: 'unchanged' } | { kind: 'stale' } | { kind: 'edited'; editId: string };
+
+/**
+ * The heart of an edit (a customer's, or an agent's: src/core/agentEdits.ts), inside the
+ * transaction that locked the message's row: nothing when the message already reads so (compared
+ * trimmed: a redelivered edit) or, with `checkStale`, when the edit is older than the message's
+ * last one (a late redelivery); otherwise its text is kept as a MessageEdit (with `deliveryState`
+ * when the edit is to be delivered) and the new text put in place.
+ */
+export async function applyTextEdit(
+  tx: Prisma.TransactionClient,
+  row: LockedText,
+  text: string,
+  editedAt: Date,
+  options: { checkStale: boolean; deliveryState?: 'queued' },
+): Promise<TextChange> {
+  if (row.text.trim() === text.trim()) return { kind: 'unchanged' };
+  if (options.checkStale && row.editedAt && editedAt < row.editedAt) return { kind: 'stale' };
+  const edit = await tx.messageEdit.create({
+    data: { messageId: row.id, previousText: row.text, editedAt, ...(options.deliveryState ? { deliveryState: options.deliveryState } : {}) },
+    select: { id: true },
+  });
+  await tx.message.update({ where: { id: row.id }, data: { text, editedAt } });
+  return { kind: 'edited', editId: edit.id };
 }

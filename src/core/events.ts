@@ -35,13 +35,9 @@ export interface DomainEvents {
   'message.received': TicketRef & { messageId: string; text: string; buttonId?: string; topic?: string };
   'message.created': TicketRef & { messageId: string; authorKind: string; internal: boolean };
   /** A customer edited a message; `previousText` is what it said before. */
-  'message.edited': TicketRef & { messageId: string; text: string; previousText: string; editedAt: Date };
-  /**
-   * An agent edited a reply or a note (src/core/agentEdits.ts). `delivery`: `queued` when the
-   * customer's message is being edited, `with_send` when the reply had not gone out yet (it goes
-   * with the new text), `none` for a note or a reply that never reached the customer.
-   */
-  'reply.edited': TicketRef & { messageId: string; editId: string; text: string; previousText: string; editedAt: Date; internal: boolean; actor: Actor; delivery: 'queued' | 'with_send' | 'none' };
+  'message.edited': TicketRef & { messageId: string; editId: string; text: string; previousText: string; editedAt: Date };
+  /** An agent edited a reply or a note (src/core/agentEdits.ts); `previousText` is what it said before. */
+  'reply.edited': TicketRef & { messageId: string; editId: string; text: string; previousText: string; editedAt: Date; internal: boolean; actor: Actor };
   /** An agent's edit did not reach the customer (their channel cannot edit that message, or gave up): desks tell the agent. */
   'reply.edit_failed': TicketRef & { messageId: string; editId: string; agentId: string | null; reason: 'unsupported' | 'too_old' | 'failed'; error: string };
   'message.delivered': { messageId: string; channel: Channel };

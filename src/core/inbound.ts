@@ -166,6 +166,7 @@ export class InboundPipeline {
         conversationId: outcome.conversationId,
         channel: edit.channel,
         messageId: outcome.messageId,
+        editId: outcome.editId,
         text: edit.text,
         previousText: outcome.previousText,
         editedAt: outcome.editedAt,

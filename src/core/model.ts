@@ -108,6 +108,22 @@ export interface InboundAgentReply {
   sentAt?: Date;
 }
 
+/**
+ * An agent edited, on the customer's platform itself, a message of theirs recorded as their reply
+ * (an InboundAgentReply): the ticket takes the new text; the customer sees the edit already.
+ */
+export interface InboundAgentEdit {
+  channel: Channel;
+  chatId: string;
+  /** The platform id of the edited message (the one it was recorded with). */
+  messageId: string;
+  /** The agent's handle. */
+  agent: string;
+  text: string;
+  /** When the platform says it was edited; defaults to now. */
+  editedAt?: Date;
+}
+
 /** What the delivery worker hands an adapter: one committed outbound message. */
 export interface OutboundMessage {
   id: string;
@@ -150,10 +166,13 @@ export interface OutboundEdit {
   message: OutboundMessage;
   /** The text the customer has now (before this edit). */
   previousText: string;
+  /**
+   * The text the message was sent with (what `send` got, before any edit of the sent message):
+   * whether it went out in several parts is judged from this, not from `previousText`.
+   */
+  sentText: string;
   /** What the sender returned when it sent the message (its key message), or null when it returned none. */
   platformMessageId: string | null;
-  /** When the message reached the platform (edit windows count from here). */
-  deliveredAt: Date | null;
   /** When the message was last edited. */
   editedAt: Date;
 }

@@ -1,7 +1,7 @@
 /** Maps every error to a JSON answer; nothing a client sends can crash the process. */
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Logger } from '../logger.js';
 
 /** An error with an HTTP status, thrown by route handlers. */
@@ -43,6 +43,7 @@ function toHttpError(err: unknown): HttpError {
   }
   if (err instanceof NotFoundError) return new HttpError(404, 'not_found', err.message);
   if (err instanceof ForbiddenError) return new HttpError(403, 'forbidden', err.message);
+  if (err instanceof ConflictError) return new HttpError(409, 'conflict', err.message);
   // Errors of body-parser and the router (http-errors): a 4xx is the client's, say so.
   const { status, type, expose, message } = err as { status?: number; type?: string; expose?: boolean; message?: string };
   if (status === 413) return new HttpError(413, 'payload_too_large', 'request body is larger than 1 MB');

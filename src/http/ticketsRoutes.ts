@@ -50,7 +50,7 @@ const patchBody = z
   })
   .strict();
 
-/** An agent's edit of their reply (or note): the new text; `agent` names the editor for a bearer-token call. */
+/** An agent's edit of their reply (or note): the new text; `agent` names the editor for a bearer-token call (a console session's is ignored). */
 const editBody = z.object({ text: text().trim().min(1).max(20_000), agent: text().min(1).optional() }).strict();
 
 const mergeBody = z.object({ into: z.number().int().min(1), actor: text().optional() }).strict();
@@ -105,7 +105,10 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
     const number = ticketNumber.parse(req.params.number);
     const body = editBody.parse(req.body);
     const principal = principalOf(res);
-    const actorRef = actingAgent(res, body.agent);
+    // Who edits decides whose replies may be edited, so only the bearer token (an admin) names the
+    // editor: a console user is their own agent profile, whatever the body says (a user without
+    // one edits others' replies only as an admin).
+    const actorRef = principal?.kind === 'token' ? body.agent : principal?.kind === 'session' ? principal.user.agent?.handle : undefined;
     const agent = actorRef ? await tickets.findAgent(actorRef, 'agent') : null;
     const outcome = await edits.edit({
       ticketNumber: number,

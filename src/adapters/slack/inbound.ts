@@ -4,7 +4,7 @@
  * in, so replies can go back into that thread.
  */
 import { attachmentKindOf, FileTooLargeError } from '../../core/files.js';
-import type { Attachment, InboundAgentReply, InboundAttachment, InboundEdit, InboundMessage } from '../../core/model.js';
+import type { Attachment, InboundAgentEdit, InboundAgentReply, InboundAttachment, InboundEdit, InboundMessage } from '../../core/model.js';
 import { readDownload } from '../http.js';
 import type { SlackEvent, SlackFile } from './payloads.js';
 import { slackToPlain } from './text.js';
@@ -79,6 +79,17 @@ export function toInboundEdit(e: SlackEvent): InboundEdit | null {
   const m = e.message;
   if (e.subtype !== 'message_changed' || !e.channel || !m?.ts || !m.user || m.bot_id) return null;
   return { channel: 'slack', chatId: e.channel, messageId: slackMessageId(e.channel, m.ts, m.thread_ts), text: slackToPlain(m.text ?? ''), editedAt: new Date() };
+}
+
+/**
+ * A known agent's `message_changed` as their edit of the message (recorded as their reply when
+ * they wrote it), timed by Slack's `edited.ts`; null when it is not a person's text edit.
+ */
+export function toAgentEdit(e: SlackEvent, agent: string): InboundAgentEdit | null {
+  const edit = toInboundEdit(e);
+  if (!edit) return null;
+  const editedTs = Number(e.message?.edited?.ts);
+  return { ...edit, agent, editedAt: Number.isFinite(editedTs) && editedTs > 0 ? new Date(Math.round(editedTs * 1000)) : new Date() };
 }
 
 /** A Slack file as an attachment naming it, without its bytes. */

@@ -7,16 +7,18 @@
  * customer channels here through the tap. Messages of known agents (by Slack user id) in a
  * customer channel are theirs, not a customer's: each is handed to the core as the agent's reply
  * on the channel's open ticket, already delivered (the customer saw it), so it is recorded and
- * counts (first response, SLA, the bot stepping back) but is never posted again. Our bot's own
+ * counts (first response, SLA, the bot stepping back) but is never posted again; the agent's edit
+ * of such a message there edits that reply (src/core/platformReplies.ts), again without sending. Our bot's own
  * posts (the replies we deliver) are not people writing and are skipped.
  */
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
 import { storedFiles } from '../../core/files.js';
-import type { ChannelSender, InboundAgentReply } from '../../core/model.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { ChannelSender, InboundAgentEdit, InboundAgentReply } from '../../core/model.js';
 import { StatusTracker, type ChannelAdapter, type ChannelStatus } from '../adapter.js';
 import type { ChannelAdapterDeps } from '../index.js';
 import { SlackApi } from './api.js';
-import { isWrittenMessage, slackMessageId, toAgentReply, toInboundEdit, toInboundMessage } from './inbound.js';
+import { isWrittenMessage, slackMessageId, toAgentEdit, toAgentReply, toInboundEdit, toInboundMessage } from './inbound.js';
 import type { SlackEvent, SlackInteraction } from './payloads.js';
 import { BUTTON_ACTION, SlackSender } from './sender.js';
 import type { SlackCustomerHandler, SlackCustomerTap } from './tap.js';
@@ -92,6 +94,12 @@ export class SlackChannel implements ChannelAdapter, SlackCustomerHandler {
   async message(e: SlackEvent): Promise<void> {
     const edit = toInboundEdit(e);
     if (edit) {
+      // An agent editing their own message here edits the reply it was recorded as (not sent: the
+      // customer sees the edit); anything else is a customer's edit.
+      const author = e.message?.user;
+      const agent = author && author !== this.botUserId ? await this.agentHandle(author) : null;
+      const agentEdit = agent ? toAgentEdit(e, agent) : null;
+      if (agentEdit && (await this.agentEdit(agentEdit))) return;
       await this.deps.sink.edit(edit);
       return;
     }
@@ -139,6 +147,23 @@ export class SlackChannel implements ChannelAdapter, SlackCustomerHandler {
     if (!reply.text.trim() && !reply.attachments?.length) return;
     const recorded = await this.deps.sink.agentReply?.(reply);
     if (recorded === null) this.deps.log.debug({ channel: 'slack', chatId: reply.chatId }, "Slack channel: an agent's message with no open ticket in the channel is not recorded");
+  }
+
+  /**
+   * An agent edited, in the customer channel, their message recorded as a reply: the ticket takes
+   * the new text. False when no such reply is known (then it may be a customer's message of theirs).
+   * A refusal (e.g. the text emptied) is logged, not retried; other errors propagate, so Slack
+   * sends the event again.
+   */
+  private async agentEdit(edit: InboundAgentEdit): Promise<boolean> {
+    if (!this.deps.sink.agentEdit) return false;
+    try {
+      return await this.deps.sink.agentEdit(edit);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ForbiddenError || err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      this.deps.log.warn({ channel: 'slack', chatId: edit.chatId, messageId: edit.messageId, error: err.message }, "Slack channel: an agent's edit of their reply was not recorded");
+      return true;
+    }
   }
 
   /** The customer's name and email from Slack, remembered a day. */

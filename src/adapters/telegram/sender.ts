@@ -100,7 +100,7 @@ export class TelegramSender implements ChannelSender {
     const m = e.message;
     const key = e.platformMessageId ? /^(-?\d+):(\d+)$/.exec(e.platformMessageId) : null;
     if (!key || key[1] !== m.chatId) throw new EditUnsupportedError('the reply has no Telegram message to edit');
-    const before = e.previousText.trim();
+    const before = e.sentText.trim();
     const text = m.text.trim();
     if (!before || (m.attachments.length && m.buttons.length)) throw new EditUnsupportedError('the reply went out as a file, not as a text message');
     if (before.length > TELEGRAM_TEXT_LIMIT || text.length > TELEGRAM_TEXT_LIMIT) throw new EditUnsupportedError('the reply does not fit in one Telegram message');

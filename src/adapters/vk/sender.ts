@@ -92,7 +92,7 @@ export class VkSender implements ChannelSender {
     if (!key || key[1] !== m.chatId) throw new EditUnsupportedError('the reply has no VK message to edit');
     if (m.attachments.length) throw new EditUnsupportedError('the reply went out with files');
     const { keyboard, overflow } = renderKeyboard(m.buttons);
-    const before = withOverflow(e.previousText, overflow);
+    const before = withOverflow(e.sentText, overflow);
     const text = withOverflow(m.text, overflow);
     if (before.length > VK_TEXT_LIMIT || text.length > VK_TEXT_LIMIT) throw new EditUnsupportedError('the reply does not fit in one VK message');
     const params: VkParams = { peer_id: Number(key[1]), message: text, keep_forward_messages: 1, keep_snippets: 1 };

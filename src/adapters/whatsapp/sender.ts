@@ -104,7 +104,7 @@ export class WhatsAppSender implements ChannelSender {
     if (!e.platformMessageId) throw new EditUnsupportedError('the reply has no WhatsApp message to edit');
     if (m.attachments.length) throw new EditUnsupportedError('the reply went out with files');
     const text = renderText(m);
-    if (!text || renderText({ ...m, text: e.previousText }).length > MAX_TEXT_LENGTH || text.length > MAX_TEXT_LENGTH) {
+    if (!text || renderText({ ...m, text: e.sentText }).length > MAX_TEXT_LENGTH || text.length > MAX_TEXT_LENGTH) {
       throw new EditUnsupportedError('the reply does not fit in one WhatsApp message');
     }
     try {

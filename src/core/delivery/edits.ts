@@ -6,8 +6,11 @@
  * - Idempotent: an edit that is no longer `queued` is skipped; senders' edits are safe to repeat.
  * - Within the platform's limits (the sender's `rateLimits`, shared with its sends).
  * - Retried with backoff while the platform fails; a rate-limit answer waits without spending an attempt.
- * - Only the latest edit of a message goes out: an older one still queued has nothing left to say
- *   (the sender always puts the message's current text).
+ * - In order, and only the latest: an edit waits while an earlier edit of its message is still
+ *   `queued` (or being sent, on any instance), and an older one that finds a newer one queued has
+ *   nothing left to say (the sender always puts the message's current text), so it steps aside.
+ *   An edit is only ever `queued` once its message is `sent` (by AgentEdits, or by the worker in
+ *   the transaction that marks the reply sent: queueEditMadeDuringSend).
  *
  * A channel that cannot edit the message (no `edit`, too old for the platform's `editWindowMs`, or
  * the sender's EditUnsupportedError) ends the edit as `failed` without sending anything, and
@@ -15,6 +18,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import type { Db } from '../../db/prisma.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
@@ -29,8 +33,41 @@ export interface EditDeliveryOptions {
   rateLimiter: SendRateLimiter;
 }
 
-/** How long an edit waits for its message's own delivery before looking again. */
-const MESSAGE_WAIT_MS = 250;
+/** How long an edit waits for an earlier edit of its message before looking again. */
+const ORDER_WAIT_MS = 250;
+
+/** Edits written later than `edit` (ties broken by id, so two edits never both count as the later). */
+function laterThan(edit: { id: string; createdAt: Date }): Prisma.MessageEditWhereInput {
+  return { OR: [{ createdAt: { gt: edit.createdAt } }, { createdAt: edit.createdAt, id: { gt: edit.id } }] };
+}
+
+function earlierThan(edit: { id: string; createdAt: Date }): Prisma.MessageEditWhereInput {
+  return { OR: [{ createdAt: { lt: edit.createdAt } }, { createdAt: edit.createdAt, id: { lt: edit.id } }] };
+}
+
+/**
+ * In the delivery worker's transaction that marks a reply `sent` (its row locked), when the
+ * stored text is no longer `sentText`: agents' edits landed while it was being sent. The latest
+ * one becomes `queued` (it puts the current text); the earlier ones made during the send are
+ * recorded as superseded by it. Returns the queued edit's id (its job is queued after the commit;
+ * the sweep covers a failed enqueue), or null when there is none.
+ */
+export async function queueEditMadeDuringSend(tx: Prisma.TransactionClient, messageId: string, sentText: string): Promise<string | null> {
+  // Not yet delivered nor settled: made before the send (folded into it) or during it.
+  const pending = await tx.messageEdit.findMany({
+    where: { messageId, deliveryState: null, deliveryError: null },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true, previousText: true },
+  });
+  const latest = pending[0];
+  if (!latest) return null;
+  // Back from the latest to the one that changed the text that was sent: those came during the send.
+  const first = pending.findIndex((e) => e.previousText === sentText);
+  const superseded = first > 0 ? pending.slice(1, first + 1).map((e) => e.id) : [];
+  await tx.messageEdit.update({ where: { id: latest.id }, data: { deliveryState: 'queued' } });
+  if (superseded.length) await tx.messageEdit.updateMany({ where: { id: { in: superseded } }, data: { deliveryError: 'superseded by a later edit' } });
+  return latest.id;
+}
 
 export class EditDelivery {
   constructor(
@@ -48,18 +85,20 @@ export class EditDelivery {
     });
     if (!edit || edit.deliveryState !== 'queued') return;
     const m = edit.message;
-    const later = await this.db.messageEdit.count({ where: { messageId: m.id, deliveryState: 'queued', createdAt: { gt: edit.createdAt } } });
+    const later = await this.db.messageEdit.count({ where: { messageId: m.id, deliveryState: 'queued', ...laterThan(edit) } });
     if (later > 0) {
       // The later edit puts the message's current text: this one has nothing left to deliver.
       await this.db.messageEdit.updateMany({ where: { id: edit.id, deliveryState: 'queued' }, data: { deliveryState: null, deliveryError: 'superseded by a later edit' } });
       return;
     }
-    if (m.deliveryState === 'queued') {
-      // The reply itself is still on its way (it will carry the new text): look again shortly.
-      await job.moveToDelayed(Date.now() + MESSAGE_WAIT_MS, token);
+    const earlier = await this.db.messageEdit.count({ where: { messageId: m.id, deliveryState: 'queued', ...earlierThan(edit) } });
+    if (earlier > 0) {
+      // An earlier edit is still queued or on its way (maybe on another instance): it steps aside
+      // or lands first, never after this one. Look again shortly, without spending an attempt.
+      await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
       throw new DelayedError();
     }
-    if (m.deliveryState !== 'sent' || m.authorKind === 'customer' || m.authorKind === 'note') {
+    if (m.deliveryState !== 'sent') {
       await this.db.messageEdit.updateMany({ where: { id: edit.id, deliveryState: 'queued' }, data: { deliveryState: null, deliveryError: 'the reply never reached the customer' } });
       return;
     }
@@ -85,15 +124,16 @@ export class EditDelivery {
       const outbound: OutboundEdit = {
         editId: edit.id,
         previousText: edit.previousText,
+        sentText: await this.sentText(m.id, edit.previousText),
         platformMessageId: m.platformMessageId,
-        deliveredAt: m.deliveredAt,
         editedAt: m.editedAt ?? edit.editedAt,
         message: {
           id: m.id,
           channel: m.channel,
           chatId,
           text: m.text,
-          author: { kind: m.authorKind, name: m.authorName },
+          // Only agents' replies are ever edited through here (AgentEdits: a note's edit is never queued).
+          author: { kind: 'agent', name: m.authorName },
           buttons: m.buttons as unknown as Button[],
           attachments: m.attachments as unknown as Attachment[],
           ticketNumber: m.ticket?.number ?? null,
@@ -133,6 +173,19 @@ export class EditDelivery {
         });
       }
     }
+  }
+
+  /**
+   * The text the message was sent with: what the first edit made after the send found. Edits made
+   * before it (folded into the send) are the only ones never `queued` nor settled with a reason.
+   */
+  private async sentText(messageId: string, fallback: string): Promise<string> {
+    const first = await this.db.messageEdit.findFirst({
+      where: { messageId, OR: [{ deliveryState: { not: null } }, { deliveryError: { not: null } }] },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      select: { previousText: true },
+    });
+    return first?.previousText ?? fallback;
   }
 
   private async noteSent(sender: ChannelSender, channel: ChannelSender['channel'], chatId: string): Promise<void> {

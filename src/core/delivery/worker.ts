@@ -20,7 +20,7 @@ import type { ChannelRegistry } from '../channels.js';
 import type { EventBus } from '../events.js';
 import type { Attachment, Button, ChannelSender, OutboundMessage } from '../model.js';
 import { PermanentDeliveryError, RateLimitedError, RetryableDeliveryError } from './errors.js';
-import { EditDelivery } from './edits.js';
+import { EditDelivery, queueEditMadeDuringSend } from './edits.js';
 import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
 import type { SendRateLimiter } from './rateLimit.js';
 
@@ -38,8 +38,9 @@ export interface DeliveryWorkerOptions {
    */
   maxRateLimitWaits?: number;
   /**
-   * Told when a sent message's stored text differs from what was sent (an agent's edit landed
-   * while it was being sent): the edit must still reach the customer (src/core/agentEdits.ts).
+   * Told, after the commit, when a sent message's stored text differed from what was sent (an
+   * agent's edit landed while it was being sent): the edit, marked `queued` in the transaction
+   * that marked the message sent, is to be queued (src/core/agentEdits.ts). If this fails, the sweep queues it.
    */
   afterEditedSend?: (messageId: string) => Promise<void>;
 }
@@ -136,19 +137,24 @@ export class DeliveryWorker {
         sentAt: message.sentAt,
       };
       const result = await sender.send(outbound).finally(() => this.noteSent(sender, outbound));
-      const stored = await this.db.message.update({
-        where: { id: message.id },
-        data: {
-          deliveryState: 'sent',
-          deliveredAt: new Date(),
-          deliveryAttempts: attempt,
-          deliveryError: null,
-          ...(result.platformMessageId ? { platformMessageId: result.platformMessageId } : {}),
-        },
-        select: { text: true },
+      // One transaction: an edit that landed while the old text was being sent is `queued` as the
+      // reply becomes `sent`, never left where nothing would deliver it.
+      const editMadeDuringSend = await this.db.$transaction(async (tx) => {
+        const stored = await tx.message.update({
+          where: { id: message.id },
+          data: {
+            deliveryState: 'sent',
+            deliveredAt: new Date(),
+            deliveryAttempts: attempt,
+            deliveryError: null,
+            ...(result.platformMessageId ? { platformMessageId: result.platformMessageId } : {}),
+          },
+          select: { text: true },
+        });
+        return stored.text === outbound.text ? null : queueEditMadeDuringSend(tx, message.id, outbound.text);
       });
-      if (stored.text !== outbound.text && this.options.afterEditedSend) {
-        await this.options.afterEditedSend(message.id).catch((err: unknown) => this.log.warn({ err, messageId: message.id }, 'an edit made while the reply was being sent could not be queued'));
+      if (editMadeDuringSend && this.options.afterEditedSend) {
+        await this.options.afterEditedSend(message.id).catch((err: unknown) => this.log.warn({ err, messageId: message.id }, 'an edit made while the reply was being sent could not be queued now: the sweep will'));
       }
       this.log.info({ messageId: message.id, channel: message.channel, attempt }, 'message delivered');
       this.events.publish('message.delivered', { messageId: message.id, channel: message.channel });

@@ -130,36 +130,29 @@ export function mirrorText(m: MirroredMessage, customerName: string | null): str
   return [`${who}: ${escapeSlack(m.text)}`, files].filter((s) => s.trim()).join('\n');
 }
 
-/** An agent's edit of a reply or note made elsewhere (the REST API), shown in the thread. */
-export function replyEditText(e: { authorName: string | null; text: string; previousText: string; internal: boolean }): string {
-  const who = escapeSlack(e.authorName ?? 'Support');
-  const shown = (text: string) => (text.trim() ? escapeSlack(clip(text, EDIT_TEXT_LIMIT)) : '_(без текста / no text)_');
-  const what = e.internal ? 'Заметка изменена / Note edited' : 'Ответ изменён / Reply edited';
-  return [`:pencil2: *${what}* · *${who}*`, `*Теперь / Now:* ${shown(e.text)}`, '*Было / Before:*', `>${shown(e.previousText).replace(/\n/g, '\n>')}`].join('\n');
-}
-
 /** How much of each text an edit note shows (a Slack message holds far more; a note stays readable). */
 const EDIT_TEXT_LIMIT = 2500;
 
-/** A customer's edit of a message: what it says now and what it said before. */
+/** An edit of a message: who edited (a customer, an agent's reply or note), what it says now and what it said before. */
 export interface EditedMessage {
+  /** The edited message's author kind: `customer`, `agent` (a reply) or `note`. */
+  authorKind: string;
   authorName: string | null;
   text: string;
   previousText: string;
 }
 
 /**
- * A customer's edit as a note in the card's thread: the new text, and the old one quoted, so an
- * agent who answered the old wording sees what changed. In both languages, as every agent of the
- * channel reads it (the desk has no language setting of its own).
+ * An edit as a note in the card's thread: the new text, and the old one quoted, so an agent who
+ * answered the old wording sees what changed. A customer's edit, or an agent's of a reply or note
+ * made elsewhere (the REST API, the customer's Slack channel). In both languages, as every agent
+ * of the channel reads it (the desk has no language setting of its own).
  */
 export function editText(e: EditedMessage, customerName: string | null): string {
-  const who = escapeSlack(e.authorName ?? customerName ?? 'Customer');
   const shown = (text: string) => (text.trim() ? escapeSlack(clip(text, EDIT_TEXT_LIMIT)) : '_(без текста / no text)_');
-  return [
-    `:pencil2: *Клиент изменил сообщение / Customer edited a message* · :bust_in_silhouette: *${who}*`,
-    `*Теперь / Now:* ${shown(e.text)}`,
-    '*Было / Before:*',
-    `>${shown(e.previousText).replace(/\n/g, '\n>')}`,
-  ].join('\n');
+  const head =
+    e.authorKind === 'customer'
+      ? `:pencil2: *Клиент изменил сообщение / Customer edited a message* · :bust_in_silhouette: *${escapeSlack(e.authorName ?? customerName ?? 'Customer')}*`
+      : `:pencil2: *${e.authorKind === 'note' ? 'Заметка изменена / Note edited' : 'Ответ изменён / Reply edited'}* · *${escapeSlack(e.authorName ?? 'Support')}*`;
+  return [head, `*Теперь / Now:* ${shown(e.text)}`, '*Было / Before:*', `>${shown(e.previousText).replace(/\n/g, '\n>')}`].join('\n');
 }

@@ -24,7 +24,6 @@
  * Work on one ticket runs in order on an instance (a promise chain per ticket), so a mirrored
  * message never overtakes its card and the desk's own replies are not mirrored back.
  */
-import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
@@ -35,7 +34,7 @@ import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { listTickets } from '../../core/ticketQueries.js';
 import { MAX_LINE } from '../../core/tickets.js';
-import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, replyEditText, slackToPlain, type CardTicket } from './card.js';
+import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { SlackSocket, slackHttpRouter, type SlackReceiver } from './transport.js';
 import type { SlackCommand, SlackEvent, SlackInteraction } from '../../adapters/slack/payloads.js';
@@ -147,7 +146,7 @@ export class SlackDesk implements Desk {
       events.on('message.received', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.created', (e) => this.perTicket.run(e.ticketId, () => this.mirror(e.ticketId, e.messageId))),
       events.on('message.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorEdit(e))),
-      events.on('reply.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorReplyEdit(e))),
+      events.on('reply.edited', (e) => this.perTicket.run(e.ticketId, () => this.mirrorEdit(e))),
       // SLA warnings and breaches, wake-ups, reassignments, low ratings, automation's notify.
       ...new DeskNotices(this.deps.db).subscribe(events, this.perTicket, (n) => this.postNotice(n)),
     ];
@@ -244,8 +243,11 @@ export class SlackDesk implements Desk {
       await this.perTicket.run(ticketId, async () => {
         const { messageId } = await this.deps.tickets.reply(number, { text, internal, agent: agent.handle });
         this.own.add(messageId);
-        // So that the agent's edit of this thread message finds the reply.
-        await this.deps.db.deskMessage.createMany({ data: [{ desk: REPLY, chatId: `${e.channel}/${e.ts}`, messageId, ticketId }], skipDuplicates: true });
+        // So that the agent's edit of this thread message finds the reply. The reply is committed
+        // and queued by now: a failure here only costs that, and must not read as "Not sent".
+        await this.deps.db.deskMessage
+          .createMany({ data: [{ desk: REPLY, chatId: `${e.channel}/${e.ts}`, messageId, ticketId }], skipDuplicates: true })
+          .catch((err: unknown) => this.deps.log.warn({ err, desk: DESK, ticketId, messageId }, "Slack desk: the agent's thread message was not mapped to its reply (editing it in Slack will not edit the reply)"));
       });
     } catch (err) {
       await this.api.postEphemeral({ channel: e.channel, user: e.user, threadTs: e.thread_ts, text: `Not sent: ${explain(err)}` });
@@ -467,38 +469,33 @@ export class SlackDesk implements Desk {
   }
 
   /**
-   * A customer's edit as a note in the card's thread, once: a redelivered event (the same edit)
-   * finds its claim taken. Nothing when the ticket has no thread: a card posted later shows the
-   * texts as they are then. A failed post gives the claim back, so a retry may post it.
+   * An edit as a note in the card's thread, once (claimed by the edit's id, so a redelivered event
+   * posts nothing): a customer's edit of a message (`message.edited`), or an agent's of a reply or
+   * note made elsewhere (`reply.edited`: the REST API, the customer's Slack channel; one made in
+   * this thread is not echoed). Nothing when the ticket has no thread: a card posted later shows
+   * the texts as they are then. A failed post gives the claim back, so a retry may post it.
    */
-  private async mirrorEdit(e: DomainEvents['message.edited']): Promise<void> {
+  private async mirrorEdit(e: DomainEvents['message.edited'] | DomainEvents['reply.edited']): Promise<void> {
+    const byAgent = 'actor' in e;
+    if (byAgent && this.ownEdits.delete(e.editId)) return;
     const thread = await this.thread(e.ticketId);
-    if (!thread) return;
-    const key = `edited:${e.messageId}:${editFingerprint(e)}`;
-    if (!(await this.claim(key, MIRROR_TTL_S))) return;
+    const key = `edited:${e.editId}`;
+    if (!thread || !(await this.claim(key, MIRROR_TTL_S))) return;
     try {
-      const m = await this.deps.db.message.findUnique({
-        where: { id: e.messageId },
-        select: { authorName: true, ticket: { select: { contact: { select: { name: true } } } } },
-      });
-      const text = editText({ authorName: m?.authorName ?? null, text: e.text, previousText: e.previousText }, m?.ticket?.contact.name ?? null);
+      const edited = { text: e.text, previousText: e.previousText };
+      let text: string;
+      if (byAgent) {
+        text = editText({ ...edited, authorKind: e.internal ? 'note' : 'agent', authorName: e.actor.name ?? null }, null);
+      } else {
+        const m = await this.deps.db.message.findUnique({
+          where: { id: e.messageId },
+          select: { authorKind: true, authorName: true, ticket: { select: { contact: { select: { name: true } } } } },
+        });
+        text = editText({ ...edited, authorKind: m?.authorKind ?? 'customer', authorName: m?.authorName ?? null }, m?.ticket?.contact.name ?? null);
+      }
       await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
     } catch (err) {
       await this.deps.redis.del(`${this.keyPrefix}:${key}`).catch(() => undefined);
-      throw err;
-    }
-  }
-
-  /** An agent's edit made elsewhere (the REST API) as a note in the card's thread, once. */
-  private async mirrorReplyEdit(e: DomainEvents['reply.edited']): Promise<void> {
-    if (this.ownEdits.delete(e.editId)) return;
-    const thread = await this.thread(e.ticketId);
-    if (!thread || !(await this.claim(`reply-edited:${e.editId}`, MIRROR_TTL_S))) return;
-    try {
-      const text = replyEditText({ authorName: e.actor.name ?? null, text: e.text, previousText: e.previousText, internal: e.internal });
-      await this.api.postMessage({ channel: thread.chatId, threadTs: thread.threadId, text });
-    } catch (err) {
-      await this.deps.redis.del(`${this.keyPrefix}:reply-edited:${e.editId}`).catch(() => undefined);
       throw err;
     }
   }
@@ -561,11 +558,6 @@ export class SlackDesk implements Desk {
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
-}
-
-/** One edit of a message: its moment and both texts (the same edit told twice is the same fingerprint). */
-function editFingerprint(e: DomainEvents['message.edited']): string {
-  return createHash('sha256').update(`${new Date(e.editedAt).toISOString()}\n${e.previousText}\n${e.text}`).digest('hex').slice(0, 24);
 }
 
 const REFUSAL = 'You are not an agent of this help desk: ask an admin to add your Slack account (or its email) to your agent profile.';

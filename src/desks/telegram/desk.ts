@@ -378,7 +378,11 @@ export class TelegramDesk implements Desk, DeskUpdateHandler {
     const release = await this.locks.acquire(target.ticketId, LOCK_WAIT_MS, this.abort.signal);
     try {
       const { messageId } = await write();
-      await this.deps.db.deskMessage.createMany({ data: [{ desk: REPLY, chatId: `${msg.chat.id}/${msg.message_id}`, messageId, ticketId: target.ticketId }], skipDuplicates: true });
+      // The reply is committed and queued: a failure from here on must not make the update come
+      // again (the customer would get it twice). The mapping serves only later edits of it.
+      await this.deps.db.deskMessage
+        .createMany({ data: [{ desk: REPLY, chatId: `${msg.chat.id}/${msg.message_id}`, messageId, ticketId: target.ticketId }], skipDuplicates: true })
+        .catch((err: unknown) => this.deps.log.warn({ err: describe(err), desk: DESK, ticketId: target.ticketId, messageId }, "Telegram desk: the agent's message was not mapped to its reply (editing it there will not edit the reply)"));
       if (target.ref) await this.mirror.markOwn(target.ref, messageId);
     } finally {
       await release?.();

@@ -164,7 +164,7 @@ export class TopicMirror {
    */
   async pending(ref: TopicRef): Promise<Unit[]> {
     const { db } = this.deps;
-    const [ticket, marks, card, edits] = await Promise.all([
+    const [ticket, marks, card] = await Promise.all([
       db.ticket.findUnique({
         where: { id: ref.ticketId },
         select: {
@@ -174,12 +174,16 @@ export class TopicMirror {
       }),
       db.deskMessage.findMany({ where: { desk: MIRRORED, chatId: topicKey(ref), ticketId: ref.ticketId }, select: { messageId: true } }),
       db.deskMessage.findFirst({ where: { desk: CARD, chatId: topicKey(ref) }, select: { createdAt: true } }),
-      db.messageEdit.findMany({
-        where: { message: { ticketId: ref.ticketId } },
-        orderBy: [{ editedAt: 'asc' }, { createdAt: 'asc' }],
-        select: { id: true, messageId: true, previousText: true, createdAt: true },
-      }),
     ]);
+    // Only edits recorded after the card are noted (the card and the story after it show the texts as
+    // they were then): none to read before it, and only those since.
+    const edits = card && ticket
+      ? await db.messageEdit.findMany({
+          where: { message: { ticketId: ref.ticketId }, createdAt: { gt: card.createdAt } },
+          orderBy: [{ editedAt: 'asc' }, { createdAt: 'asc' }],
+          select: { id: true, messageId: true, previousText: true, createdAt: true },
+        })
+      : [];
     if (!ticket) return [];
     const done = new Set(marks.map((m) => m.messageId));
     const noted = card ? editUnits(ticket.messages, edits, card.createdAt, ticket.contact.name).filter((e) => !done.has(e.unit.key)) : [];
@@ -258,6 +262,7 @@ function unitsOf(m: SourceMessage, customerName: string | null): Unit[] {
 /**
  * The note of each edit recorded after `since` (the topic's card), ordered by when it was
  * recorded. An edit's new text is the next edit's old one, or else the message's text now.
+ * `edits` come in the order they were made; one walk from the last finds each one's new text.
  */
 function editUnits(
   messages: Array<Pick<SourceMessage, 'id' | 'authorKind' | 'authorName' | 'text'>>,
@@ -266,14 +271,17 @@ function editUnits(
   customerName: string | null,
 ): Array<{ at: Date; unit: Unit }> {
   const byId = new Map(messages.map((m) => [m.id, m]));
+  /** Per message, the text after the edit being looked at: the later edit's old text. */
+  const after = new Map<string, string>();
   const out: Array<{ at: Date; unit: Unit }> = [];
-  edits.forEach((e, i) => {
+  for (let i = edits.length - 1; i >= 0; i--) {
+    const e = edits[i]!;
     const m = byId.get(e.messageId);
-    if (!m || e.createdAt <= since) return;
-    const next = edits.slice(i + 1).find((x) => x.messageId === e.messageId);
-    const text = editLine({ authorName: m.authorName, authorKind: m.authorKind, text: next?.previousText ?? m.text, previousText: e.previousText }, customerName);
-    out.push({ at: e.createdAt, unit: { kind: 'text', key: `${m.id}:e${e.id}`, text } });
-  });
+    const text = after.get(e.messageId) ?? m?.text;
+    after.set(e.messageId, e.previousText);
+    if (!m || text === undefined || e.createdAt <= since) continue;
+    out.push({ at: e.createdAt, unit: { kind: 'text', key: `${m.id}:e${e.id}`, text: editLine({ authorName: m.authorName, authorKind: m.authorKind, text, previousText: e.previousText }, customerName) } });
+  }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 

@@ -227,6 +227,37 @@ describe('Slack customer channels', () => {
     expect(await t.gateway.db.message.count({ where: { platformMessageId: { startsWith: `${UMBRELLA}:` } } })).toBe(0);
   });
 
+  it("an agent's edit, in the channel, of a message recorded as their reply edits the reply, sending nothing; the REST API refuses to edit it", async () => {
+    const ticket = (await ticketOf(ACME))!;
+    const cardTs = await cardOf(ticket.number);
+    const written = { type: 'message', channel: ACME, user: 'UALICE', text: 'the fix ships on Monday', ts: nextTs() };
+    expect((await event(written)).status).toBe(200);
+    const reply = (await messagesOf(ticket.number)).find((m) => m.platformMessageId === `${ACME}:${written.ts}`)!;
+    expect(reply).toMatchObject({ authorKind: 'agent', deliveryState: 'sent', deliveryAttempts: 0 });
+
+    // Slack tells of her edit (twice: a retry): the reply reads so, once; the earlier text is kept.
+    const editTs = nextTs();
+    const changed = { type: 'message', subtype: 'message_changed', channel: ACME, ts: editTs, message: { ...written, text: 'the fix ships on Tuesday', edited: { user: 'UALICE', ts: editTs } }, previous_message: written };
+    expect((await event(changed)).status).toBe(200);
+    expect((await event(changed)).status).toBe(200);
+    const edited = await t.gateway.db.message.findUniqueOrThrow({ where: { id: reply.id }, include: { edits: true } });
+    expect(edited.text).toBe('the fix ships on Tuesday');
+    expect(edited.edits).toEqual([expect.objectContaining({ previousText: 'the fix ships on Monday', deliveryState: null })]);
+    const audit = await t.gateway.db.ticketEvent.findFirstOrThrow({ where: { ticketId: ticket.id, type: 'reply_edited' } });
+    expect(audit.actorName).toBe('Alice');
+    // The desk's thread shows the edit; nothing goes to the customer's channel (they see the edit in Slack).
+    await eventually(() => slack.of('chat.postMessage').find((c) => c.args.channel === AGENTS && c.args.thread_ts === cardTs && String(c.args.text).includes('Reply edited') && String(c.args.text).includes('Tuesday')), 5000, 'the edit in the card thread');
+    expect(slack.of('chat.postMessage').some((c) => c.args.channel === ACME && String(c.args.text).includes('Tuesday'))).toBe(false);
+
+    // Through the REST API it cannot be edited: it is her own Slack message, not ours to chat.update.
+    const res = await t.api('PATCH', `/tickets/${ticket.number}/messages/${reply.id}`, { text: 'the fix ships on Wednesday', agent: 'alice' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { message: string }).message).toContain('edit it there');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.of('chat.update').filter((c) => c.args.channel === ACME)).toHaveLength(0);
+    expect((await t.gateway.db.message.findUniqueOrThrow({ where: { id: reply.id } })).text).toBe('the fix ships on Tuesday');
+  });
+
   it("shows the bot's buttons, and a press comes back as the customer's answer", async () => {
     const question = say(GLOBEX, 'UJANE', 'How long does delivery take?');
     expect((await question.res).status).toBe(200);

@@ -97,4 +97,23 @@ describe('Telegram: an agent edits a reply', () => {
     expect(edits(user.chatId)).toHaveLength(0);
     expect(user.botMessages()).toHaveLength(2);
   });
+
+  it('a reply sent in several messages stays uneditable at its second edit (judged from what was sent, not the previous edit)', async () => {
+    const { user, number } = await customerTicket();
+    const long = `${'Очень подробный ответ. '.repeat(200)}Конец.`;
+    const id = await replyAndWait(number, long);
+    await eventually(() => user.botMessages().length === 2, 5000, 'the two parts');
+    const failures: unknown[] = [];
+    t.gateway.events.on('reply.edit_failed', (e) => void failures.push(e));
+    expect((await t.api('PATCH', `/tickets/${number}/messages/${id}`, { text: 'Короче: всё в порядке.' })).status).toBe(200);
+    await eventually(() => failures.length === 1, 8000, 'the first edit refused');
+    // The second edit's previousText is short, but the customer still has the two parts.
+    expect((await t.api('PATCH', `/tickets/${number}/messages/${id}`, { text: 'Ещё короче.' })).status).toBe(200);
+    await eventually(() => failures.length === 2, 8000, 'the second edit refused');
+    const rows = await t.gateway.db.messageEdit.findMany({ where: { messageId: id }, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => r.deliveryState)).toEqual(['failed', 'failed']);
+    expect(rows.every((r) => /one Telegram message/.test(r.deliveryError ?? ''))).toBe(true);
+    expect(edits(user.chatId)).toHaveLength(0);
+    expect(user.botMessages()).toHaveLength(2);
+  });
 });

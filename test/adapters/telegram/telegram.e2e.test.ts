@@ -18,7 +18,7 @@ interface TicketJson {
   messages: Array<{
     id: string;
     direction: 'inbound' | 'outbound';
-    author: { kind: string; name: string | null };
+    author: { kind: string; name: string | null; handle?: string | null };
     text: string;
     attachments: Array<{ kind: string; mimeType?: string; size?: number; name?: string; url?: string; data?: Record<string, unknown>; error?: string }>;
     edits?: Array<{ previousText: string }>;
@@ -119,7 +119,7 @@ describe('Telegram: the round trip', () => {
       const m = (await ticket(first.number)).messages.find((x) => x.id === messageId);
       return m?.delivery?.state === 'sent' ? m : undefined;
     });
-    expect(sent.author).toEqual({ kind: 'agent', name: 'Anna' });
+    expect(sent.author).toEqual({ kind: 'agent', name: 'Anna', handle: 'anna' });
   });
 
   it('a button press comes back to the bot as the button: "yes" resolves the ticket', async () => {

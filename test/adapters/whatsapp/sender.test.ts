@@ -207,7 +207,7 @@ describe('WhatsApp edits', () => {
     const msg = outbound({ text: 'Итого 500 руб.' });
     const { platformMessageId } = await sender.send(msg);
     const edit = (message: OutboundMessage, previousText: string, id = platformMessageId ?? null) =>
-      sender.edit({ editId: 'e1', message, previousText, platformMessageId: id, deliveredAt: new Date(), editedAt: new Date() });
+      sender.edit({ editId: 'e1', message, previousText, sentText: previousText, platformMessageId: id, editedAt: new Date() });
     await edit({ ...msg, text: 'Итого 700 руб.' }, 'Итого 500 руб.');
     expect(wa.edits).toEqual([{ id: platformMessageId, content: 'Итого 700 руб.' }]);
     expect(wa.textsTo(CHAT)).toEqual(['Итого 700 руб.']);
@@ -217,5 +217,17 @@ describe('WhatsApp edits', () => {
     await expect(edit({ ...msg, text: 'short' }, 'long '.repeat(2000))).rejects.toMatchObject({ name: 'EditUnsupportedError' });
     await expect(edit({ ...msg, text: 'z' }, 'y', 'true_unknown_OUT0')).rejects.toMatchObject({ name: 'EditUnsupportedError' });
     expect(wa.edits).toHaveLength(1);
+  });
+
+  it('a reply sent in parts stays uneditable at its second edit: judged from the text sent, not the previous edit', async () => {
+    const { wa, sender } = senderWith();
+    const long = 'Подробно. '.repeat(700);
+    const msg = outbound({ text: long });
+    const { platformMessageId } = await sender.send(msg);
+    expect(wa.textsTo(CHAT).length).toBeGreaterThan(1);
+    // The first edit made it short; the second finds a short previousText, but the customer has the parts.
+    const second = sender.edit({ editId: 'e2', message: { ...msg, text: 'Коротко, ещё раз.' }, previousText: 'Коротко.', sentText: long, platformMessageId: platformMessageId ?? null, editedAt: new Date() });
+    await expect(second).rejects.toMatchObject({ name: 'EditUnsupportedError' });
+    expect(wa.edits).toHaveLength(0);
   });
 });

@@ -130,6 +130,25 @@ describe('Slack desk: agents edit their replies', () => {
     expect(hook.received.filter((r) => r.body.chatId === chatId).map((r) => r.body.text)).toEqual(['Оплата прошла', 'Оплата прошла, заказ собран']);
   });
 
+  it('a reply whose mapping for later edits cannot be stored is still sent once, and the agent is not told "Not sent"', async () => {
+    const { number, cardTs, chatId } = await ticketWithCard('api', 'Nina NoMap');
+    // PostgreSQL refuses the mapping rows (as it would when failing right after the reply committed).
+    await t.gateway.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_reply_map() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$ LANGUAGE plpgsql`);
+    await t.gateway.db.$executeRawUnsafe(`CREATE TRIGGER refuse_reply_map BEFORE INSERT ON "DeskMessage" FOR EACH ROW WHEN (NEW."desk" = 'slack:reply') EXECUTE FUNCTION refuse_reply_map()`);
+    try {
+      const ts = newTs();
+      expect((await slackEvent({ type: 'message', channel: CHANNEL, user: 'UALICE', text: 'Заказ уже в пути', ts, thread_ts: cardTs })).status).toBe(200);
+      await eventually(() => hook.received.some((r) => r.body.chatId === chatId && r.body.text === 'Заказ уже в пути'), 8000, 'the reply');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await t.gateway.db.message.count({ where: { ticket: { number }, authorKind: 'agent' } })).toBe(1);
+      expect(hook.received.filter((r) => r.body.chatId === chatId)).toHaveLength(1);
+      expect(slack.of('chat.postEphemeral').some((c) => String(c.args.text).startsWith('Not sent'))).toBe(false);
+      expect(await t.gateway.db.deskMessage.count({ where: { desk: 'slack:reply', chatId: `${CHANNEL}/${ts}` } })).toBe(0);
+    } finally {
+      await t.gateway.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_reply_map ON "DeskMessage"');
+    }
+  });
+
   it('a channel that cannot edit: the customer gets nothing more, the agent is told in the thread', async () => {
     const { number, cardTs, chatId } = await ticketWithCard('whatsapp', 'Pavel NoEdit');
     const { ts, messageId } = await threadReply(number, cardTs, 'Стоимость 500 руб.');

@@ -97,6 +97,24 @@ describe('Telegram desk: agents edit their replies', () => {
     expect(posts(topic).some((m) => m.text.includes('Reply edited'))).toBe(false);
   });
 
+  it('a reply whose mapping for later edits cannot be stored is sent once: the update is not handled again', async () => {
+    const { c, number, topic } = await newTicket('Нина', 'Когда привезут?');
+    // PostgreSQL refuses the mapping rows (as it would when failing right after the reply committed).
+    await t.gateway.db.$executeRawUnsafe(`CREATE OR REPLACE FUNCTION refuse_reply_map() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$ LANGUAGE plpgsql`);
+    await t.gateway.db.$executeRawUnsafe(`CREATE TRIGGER refuse_reply_map BEFORE INSERT ON "DeskMessage" FOR EACH ROW WHEN (NEW."desk" = 'telegram:reply') EXECUTE FUNCTION refuse_reply_map()`);
+    try {
+      await alice.say('Привезём завтра', inTopic(topic));
+      await c.waitForText('Привезём завтра');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await t.gateway.db.message.count({ where: { ticket: { number }, authorKind: 'agent' } })).toBe(1);
+      expect(c.botMessages().filter((m) => m.text === 'Привезём завтра')).toHaveLength(1);
+      // Not mirrored back into the topic either.
+      expect(posts(topic).some((m) => m.text.includes('Привезём завтра'))).toBe(false);
+    } finally {
+      await t.gateway.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS refuse_reply_map ON "DeskMessage"');
+    }
+  });
+
   it('an edited /note changes the note only; an edit through the REST API is noted in the topic', async () => {
     const { c, number, topic } = await newTicket('Глеб', 'Верните деньги');
     const noteMsg = await alice.command('/note проверить платёж', inTopic(topic));

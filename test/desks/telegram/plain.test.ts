@@ -160,7 +160,7 @@ describe('Telegram desk (plain group, a bot of its own)', () => {
     const row = await a.gateway.db.message.findFirstOrThrow({ where: { platformMessageId: messageId }, include: { ticket: true, edits: true } });
     a.gateway.events.publish('message.edited', {
       ticketId: row.ticket!.id, ticketNumber: row.ticket!.number, conversationId: row.conversationId, channel: 'api',
-      messageId: row.id, text: 'Size L, please', previousText: 'Size M, please', editedAt: row.edits[0]!.editedAt,
+      messageId: row.id, editId: row.edits[0]!.id, text: 'Size L, please', previousText: 'Size M, please', editedAt: row.edits[0]!.editedAt,
     });
     await a.gateway.events.idle();
     await new Promise((r) => setTimeout(r, 1500));
