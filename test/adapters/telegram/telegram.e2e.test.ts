@@ -240,7 +240,12 @@ describe('Telegram: reliability', () => {
     const { messageId } = (await reply.json()) as { messageId: string };
     const received = await nina.waitForText('Calling you in five minutes.', 15_000);
     expect(received.at - postedAt).toBeGreaterThanOrEqual(1000);
-    const delivered = (await ticket(number)).messages.find((m) => m.id === messageId)!;
+    // The worker marks the reply sent once Telegram has accepted it: the customer may see it first.
+    const delivered = await eventually(
+      async () => (await ticket(number)).messages.find((m) => m.id === messageId && m.delivery?.state === 'sent'),
+      5000,
+      'the reply marked sent',
+    );
     // The 429 was a wait, not a failed attempt.
     expect(delivered.delivery).toMatchObject({ state: 'sent', attempts: 1 });
   });
