@@ -17,7 +17,10 @@ export interface CardTicket {
   assignee: { handle: string; name: string } | null;
   firstResponseDueAt: Date | null;
   pendingUntil: Date | null;
+  /** The message that opened the conversation: the customer's, or an agent's on a ticket an agent started. */
   firstMessage: string | null;
+  /** The agent who wrote `firstMessage` on a ticket an agent started; null when the customer wrote it. */
+  startedBy: string | null;
 }
 
 type Block = Record<string, unknown>;
@@ -61,7 +64,8 @@ function clip(text: string, max: number): string {
 }
 
 export function cardText(t: CardTicket): string {
-  return `#${t.number} · ${t.customerName ?? 'Customer'} · ${t.channel}: ${clip(t.firstMessage ?? '', 200)}`;
+  const opener = t.startedBy ? `${t.startedBy} wrote first: ` : '';
+  return `#${t.number} · ${t.customerName ?? 'Customer'} · ${t.channel}: ${opener}${clip(t.firstMessage ?? '', 200)}`;
 }
 
 export function cardBlocks(t: CardTicket): Block[] {
@@ -80,7 +84,11 @@ export function cardBlocks(t: CardTicket): Block[] {
     { type: 'section', text: { type: 'mrkdwn', text: `*Ticket #${t.number}*` } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];
-  if (t.firstMessage) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `>${escapeSlack(clip(t.firstMessage, 2500)).replace(/\n/g, '\n>')}` } });
+  if (t.firstMessage) {
+    const quote = `>${escapeSlack(clip(t.firstMessage, 2500)).replace(/\n/g, '\n>')}`;
+    const text = t.startedBy ? `_${escapeSlack(t.startedBy)} wrote first:_\n${quote}` : quote;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+  }
   const closed = t.status === 'resolved' || t.status === 'closed';
   const value = String(t.number);
   const button = (action_id: string, text: string, extra: Block = {}): Block => ({ type: 'button', action_id, text: { type: 'plain_text', text }, value, ...extra });

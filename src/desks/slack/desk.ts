@@ -530,16 +530,22 @@ export class SlackDesk implements Desk {
         number: true, status: true, priority: true, line: true, category: true, channel: true, firstResponseDueAt: true, pendingUntil: true,
         contact: { select: { name: true } },
         assignee: { select: { handle: true, name: true } },
-        messages: { where: { authorKind: 'customer' }, orderBy: { seq: 'asc' }, take: 1, select: { id: true, text: true } },
+        origin: true,
       },
     });
     if (!t) return null;
-    const first = t.messages[0];
+    // The opener: the customer's first message or, on a ticket an agent started, that agent's.
+    const first = await this.deps.db.message.findFirst({
+      where: { ticketId, authorKind: t.origin === 'agent' ? 'agent' : 'customer' },
+      orderBy: { seq: 'asc' },
+      select: { id: true, text: true, authorKind: true, authorName: true },
+    });
     return {
       ticket: {
         number: t.number, status: t.status, priority: t.priority, line: t.line, category: t.category, channel: t.channel,
         customerName: t.contact.name, assignee: t.assignee, firstResponseDueAt: t.firstResponseDueAt, pendingUntil: t.pendingUntil,
         firstMessage: first?.text ?? null,
+        startedBy: first?.authorKind === 'agent' ? (first.authorName ?? 'An agent') : null,
       },
       firstMessageId: first?.id ?? null,
     };

@@ -1,7 +1,8 @@
 /**
  * An agent-initiated ticket (POST /api/v1/tickets, src/core/outreach.ts) reaches the Slack desk at
- * once, although the bot takes customers' new tickets: one card, and the agent's message in its
- * thread. A customer's own new ticket, which the bot holds, gets no card (the control).
+ * once, although the bot takes customers' new tickets: one card, which quotes the agent's opening
+ * message as a customer's card quotes the customer's, and the conversation after it in its thread.
+ * A customer's own new ticket, which the bot holds, gets no card (the control).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ afterAll(async () => {
 const cards = (number: number) => slack.of('chat.postMessage').filter((c) => !c.args.thread_ts && String(c.args.text).startsWith(`#${number} `));
 
 describe('Slack desk and agent-initiated tickets', () => {
-  it('posts the card of a ticket an agent started, with the agent\'s message in its thread', async () => {
+  it('posts the card of a ticket an agent started, quoting the agent\'s opening message', async () => {
     const chatId = `chat-${randomUUID()}`;
     const res = await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name: 'Nina' }, text: 'How long does delivery take?' });
     const own = ((await res.json()) as { ticketNumber: number }).ticketNumber;
@@ -44,14 +45,17 @@ describe('Slack desk and agent-initiated tickets', () => {
     expect(started.status).toBe(201);
     const number = ((await started.json()) as { number: number }).number;
     const card = await eventually(() => cards(number)[0], 10_000, 'the card');
-    expect(String(card.args.text)).toContain('Nina');
-    expect(JSON.stringify(card.args.blocks)).toContain('Anna');
-    await eventually(
-      () => slack.of('chat.postMessage').some((c) => c.args.thread_ts === card.ts && String(c.args.text).includes('your parcel is delayed until Friday')),
-      10_000,
-      "the agent's message in the thread",
-    );
+    expect(String(card.args.text)).toBe(`#${number} · Nina · api: Anna wrote first: Nina, your parcel is delayed until Friday.`);
+    const quote = (card.args.blocks as { text?: { text?: string } }[]).map((b) => b.text?.text ?? '').find((text) => text.includes('wrote first'));
+    expect(quote).toBe('_Anna wrote first:_\n>Nina, your parcel is delayed until Friday.');
+
+    // The customer's answer goes into the thread; the opener, already on the card, is not repeated there.
+    const answer = await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name: 'Nina' }, text: 'Thanks, Friday is fine' });
+    expect(((await answer.json()) as { ticketNumber: number }).ticketNumber).toBe(number);
+    const inThread = () => slack.of('chat.postMessage').filter((c) => c.args.thread_ts === card.ts).map((c) => String(c.args.text));
+    await eventually(() => inThread().some((text) => text.includes('Friday is fine')), 10_000, "the customer's answer in the thread");
     await t.gateway.events.idle();
+    expect(inThread().filter((text) => text.includes('your parcel is delayed'))).toEqual([]);
     expect(cards(number)).toHaveLength(1);
   });
 });
