@@ -45,6 +45,8 @@ export interface MessageView {
   attachments: Attachment[] | null;
   createdAt: string;
   editedAt: string | null;
+  /** An agent's reply written in the customer's own chat (a shared Slack channel): it is edited there. */
+  writtenOnPlatform: boolean;
   delivery: { state: string; error: string | null } | null;
 }
 

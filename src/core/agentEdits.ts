@@ -24,6 +24,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { Actor, EventBus } from './events.js';
 import { isUuid } from './files.js';
 import type { Channel } from './model.js';
+import { writtenOnPlatform } from './platformReplies.js';
 
 /** The longest text an edit may set (as a REST reply). */
 export const MAX_EDIT_LENGTH = 20_000;
@@ -109,8 +110,7 @@ export class AgentEdits {
       if (!input.actor.admin && (!input.actor.agentId || input.actor.agentId !== m.agentId)) {
         throw new ForbiddenError('only the agent who wrote the reply, or an admin, may edit it');
       }
-      // Written on the platform: recorded as sent without our worker ever sending it (no attempt).
-      const writtenThere = m.authorKind === 'agent' && m.deliveryState === 'sent' && m.deliveryAttempts === 0;
+      const writtenThere = writtenOnPlatform(m);
       if (writtenThere !== Boolean(input.onPlatform)) {
         throw writtenThere
           ? new ConflictError(`this reply was written in the customer's ${m.channel === 'slack' ? 'Slack channel' : 'chat'}: edit it there`)

@@ -18,6 +18,14 @@ import type { AgentEdits } from './agentEdits.js';
 import type { InboundAgentEdit, InboundAgentReply } from './model.js';
 import type { TicketService } from './tickets.js';
 
+/**
+ * True for an agent's reply written on the customer's platform: recorded as sent without our
+ * worker ever sending it (no attempt). It can be edited only there, not from the console or API.
+ */
+export function writtenOnPlatform(m: { authorKind: string; deliveryState: string | null; deliveryAttempts: number }): boolean {
+  return m.authorKind === 'agent' && m.deliveryState === 'sent' && m.deliveryAttempts === 0;
+}
+
 export interface PlatformReplyResult {
   ticketNumber: number;
   messageId: string;

@@ -1,4 +1,5 @@
 /** The JSON shapes of the REST API (part of its contract: keep field names stable). */
+import { writtenOnPlatform } from '../core/platformReplies.js';
 import { slaStatus } from '../core/sla/policy.js';
 import type { TicketDetail, TicketRow } from '../core/ticketQueries.js';
 
@@ -56,6 +57,8 @@ export function messageView(m: MessageRow) {
     /** The id of the earlier message this one answers, when the customer quoted one. */
     replyToId: m.replyToId,
     editedAt: m.editedAt,
+    /** An agent's reply written on the customer's platform (a shared Slack channel): edited there, not through this API. */
+    writtenOnPlatform: writtenOnPlatform(m),
     /** The texts the message had before its edits (the customer's, or the agent's of a reply), oldest first. */
     edits: m.edits.map((e) => ({ previousText: e.previousText, editedAt: e.editedAt })),
     delivery:

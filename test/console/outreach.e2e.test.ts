@@ -125,6 +125,9 @@ describe('message the customer from the ticket page', () => {
     const mine = await reply({ text: 'We open at 9:00.', agent: 'anna' });
     const other = await reply({ text: 'Have a nice day!' });
     for (const id of [mine, other]) await eventually(() => hook.received.find((r) => r.body.messageId === id && r.body.event === undefined), 10_000, 'the reply delivered');
+    // Sent by us, so editable here (unlike a reply written in a shared Slack channel, test/adapters/slack/channel.test.ts).
+    const view = (await (await t.api('GET', `/tickets/${number}`)).json()) as { messages: { id: string; writtenOnPlatform: boolean }[] };
+    expect(view.messages.find((m) => m.id === mine)?.writtenOnPlatform).toBe(false);
 
     const page = await ui.signIn(t.baseUrl, AGENT, password);
     await page.goto(`/admin/tickets/${number}`);
@@ -132,6 +135,13 @@ describe('message the customer from the ticket page', () => {
     await annas.waitFor();
     // Only her own reply can be edited by her.
     expect(await page.locator('[data-testid="message"]', { hasText: 'Have a nice day!' }).locator('[data-testid="edit-message"]').count()).toBe(0);
+    // Nor one she wrote in the customer's own chat (recorded as delivered there, src/core/platformReplies.ts): she edits it there.
+    await t.gateway.tickets.reply(number, { text: 'Written in their chat.', agent: 'anna', delivered: { platformMessageId: 'their-chat-1', sentAt: new Date() } });
+    await page.reload();
+    const there = page.locator('[data-testid="message"]', { hasText: 'Written in their chat.' });
+    await there.waitFor();
+    expect(await there.locator('[data-testid="edit-message"]').count()).toBe(0);
+    await annas.waitFor();
     await annas.locator('[data-testid="edit-message"]').click();
     // The text turns into the editor (one open at a time here).
     await testId(page, 'edit-text').fill('We open at 10:00.');

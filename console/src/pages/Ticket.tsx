@@ -99,9 +99,12 @@ function Message({ m, onSaveArticle, onEdit }: { m: MessageView; onSaveArticle?:
   );
 }
 
-/** Agents edit their own replies and notes; admins any agent's (the server checks the same). */
+/**
+ * Agents edit their own replies and notes; admins any agent's (the server checks the same). A reply
+ * written in the customer's own chat is edited there.
+ */
 function canEdit(m: MessageView, me: Me): boolean {
-  if (m.author.kind !== 'agent' && m.author.kind !== 'note') return false;
+  if ((m.author.kind !== 'agent' && m.author.kind !== 'note') || m.writtenOnPlatform) return false;
   if (me.role === 'admin') return true;
   return me.role === 'agent' && me.agent !== null && m.author.handle === me.agent.handle;
 }

@@ -256,6 +256,9 @@ describe('Slack customer channels', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(slack.of('chat.update').filter((c) => c.args.channel === ACME)).toHaveLength(0);
     expect((await t.gateway.db.message.findUniqueOrThrow({ where: { id: reply.id } })).text).toBe('the fix ships on Tuesday');
+    // The ticket's view says so: the console shows no edit button on it.
+    const view = (await (await t.api('GET', `/tickets/${ticket.number}`)).json()) as { messages: { id: string; writtenOnPlatform: boolean }[] };
+    expect(view.messages.find((m) => m.id === reply.id)?.writtenOnPlatform).toBe(true);
   });
 
   it("shows the bot's buttons, and a press comes back as the customer's answer", async () => {
