@@ -31,7 +31,9 @@ export interface OutboundFiles {
   read(attachment: Attachment): Promise<{ data: Buffer; mimeType?: string; name?: string } | null>;
 }
 
-const STORED_FILE = /^(?:https?:\/\/[^/]+)?\/api\/v1\/files\/([0-9a-f-]{36})$/i;
+// Relative, as fileUrl() writes it, or absolute under the gateway's public URL (which may have a path
+// prefix behind a proxy), as an API client may pass it.
+const STORED_FILE = /^(?:https?:\/\/[^/?#]+(?:\/[^?#]*)?)?\/api\/v1\/files\/([0-9a-f-]{36})$/i;
 
 /** The id of our stored file an attachment's `url` points at, or undefined for any other URL. */
 export function storedFileId(url: string | undefined): string | undefined {

@@ -35,7 +35,6 @@ export interface VkAdapterDeps {
   redisPrefix?: string;
   /** Where agents' attachments (`/api/v1/files/<id>`) are read from, to upload them to VK. */
   files?: StoredFiles;
-  publicUrl?: string;
   /**
    * Bots Long Poll only while this lease is held, so that of several instances one polls and
    * another takes over when it dies. Without it, this instance always polls.
@@ -98,7 +97,6 @@ export class VkAdapter implements ChannelAdapter {
     this.api = api;
     const uploader = new VkUploader(api, {
       ...(deps.files ? { files: deps.files } : {}),
-      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
       timeoutMs: Math.max(settings.timeoutMs, 30_000),
       maxBytes: this.options.uploadMaxBytes,
     });

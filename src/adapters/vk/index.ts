@@ -28,7 +28,6 @@ export function createVkAdapter(deps: Pick<ChannelAdapterDeps, 'config' | 'sink'
     ...(redis ? { redis, ownsRedis: Boolean(own) } : {}),
     redisPrefix: config.REDIS_PREFIX,
     files: deps.files,
-    publicUrl: config.PUBLIC_URL,
     // Long polling runs on one instance at a time (the callback API on all of them).
     ...(redis && vkMode(settings).kind === 'longpoll'
       ? { lease: new RedisLease(redis, `${config.REDIS_PREFIX}:lease:vk`, deps.log.child({ channel: 'vk' }), { ttlMs: config.POLLER_LEASE_TTL_MS }) }

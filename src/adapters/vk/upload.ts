@@ -9,6 +9,7 @@
  * thrown, so the whole message is tried again later. An upload that worked is remembered for a
  * while, so a retry of the same message does not upload it again.
  */
+import { storedFileId } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
 import { PermanentDeliveryError } from '../../core/delivery/errors.js';
 import type { VkApi } from './api.js';
@@ -21,8 +22,6 @@ export interface StoredFiles {
 
 export interface UploaderOptions {
   files?: StoredFiles;
-  /** The gateway's public URL: an absolute link to one of our files is read from the store too. */
-  publicUrl?: string;
   timeoutMs: number;
   /** Larger files are sent as links (VK takes photos up to 50 MB, documents up to 200 MB). */
   maxBytes: number;
@@ -40,7 +39,6 @@ export class NotAttachable extends Error {
 }
 
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif']);
-const FILE_PATH = /^\/api\/v1\/files\/([0-9a-f-]{36})$/i;
 const REMEMBERED = 1000;
 
 interface Bytes {
@@ -79,14 +77,14 @@ export class VkUploader {
 
   /** A link a customer can open, if the attachment has one (our own files need the admin token). */
   publicLink(attachment: Attachment): string | undefined {
-    if (!attachment.url || this.storedFileId(attachment.url)) return undefined;
+    if (!attachment.url || storedFileId(attachment.url)) return undefined;
     return /^https?:\/\//i.test(attachment.url) ? attachment.url : undefined;
   }
 
   private async read(attachment: Attachment): Promise<Bytes> {
     const fallbackName = attachment.name ?? `${attachment.kind}`;
     if (!attachment.url) throw new NotAttachable('the attachment has no file');
-    const id = this.storedFileId(attachment.url);
+    const id = storedFileId(attachment.url);
     if (id) {
       const file = this.options.files ? await this.options.files.get(id) : null;
       if (!file) throw new NotAttachable(`stored file ${id} is not available`);
@@ -109,12 +107,6 @@ export class VkUploader {
     if (data.length > this.options.maxBytes) throw new NotAttachable('the file is too large for VK', link);
     const mimeType = attachment.mimeType ?? res.headers.get('content-type')?.split(';')[0]?.trim() ?? 'application/octet-stream';
     return { data, mimeType, name: fallbackName };
-  }
-
-  private storedFileId(url: string): string | undefined {
-    let path = url;
-    if (this.options.publicUrl && url.startsWith(this.options.publicUrl.replace(/\/+$/, ''))) path = url.slice(this.options.publicUrl.replace(/\/+$/, '').length);
-    return FILE_PATH.exec(path)?.[1];
   }
 
   private async uploadPhoto(peerId: number, bytes: Bytes): Promise<string> {

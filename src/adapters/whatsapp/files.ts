@@ -3,6 +3,7 @@
  * store (attachments whose `url` is `/api/v1/files/<id>`), or a public http(s) URL fetched
  * with a timeout. Anything else is not sent as a file (the sender then sends a link, if any).
  */
+import { storedFileId } from '../../core/files.js';
 import type { Attachment } from '../../core/model.js';
 import type { OutgoingFile } from './client.js';
 import type { FileLoader } from './sender.js';
@@ -15,16 +16,14 @@ export interface StoredFiles {
 /** WhatsApp's own cap on documents; a larger file is sent as a link instead. */
 const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
-const STORED_FILE_URL = /^\/api\/v1\/files\/([0-9a-f-]{36})$/i;
-
 export function fileLoader(options: { files?: StoredFiles; timeoutMs: number }): FileLoader {
   return async (attachment: Attachment): Promise<OutgoingFile | null> => {
     const url = attachment.url;
     if (!url) return null;
-    const stored = STORED_FILE_URL.exec(url);
+    const stored = storedFileId(url);
     if (stored) {
       // Throws while the database is down: the sender retries later.
-      const file = options.files ? await options.files.get(stored[1]!) : null;
+      const file = options.files ? await options.files.get(stored) : null;
       if (!file) return null;
       return { data: file.data, mimeType: file.mimeType, ...(file.name ?? attachment.name ? { name: (file.name ?? attachment.name)! } : {}) };
     }

@@ -22,7 +22,7 @@ let n = 0;
 beforeAll(async () => {
   fake = await new FakeVk().start();
   api = new VkApi({ token: fake.token, baseUrl: fake.baseUrl, timeoutMs: 2000 });
-  const uploader = new VkUploader(api, { files, publicUrl: 'https://desk.example.com', timeoutMs: 2000, maxBytes: 1024 * 1024 });
+  const uploader = new VkUploader(api, { files, timeoutMs: 2000, maxBytes: 1024 * 1024 });
   sender = new VkSender(api, uploader, { onAuthError: (err) => void authErrors.push(err) });
 });
 afterAll(async () => {
