@@ -17,6 +17,7 @@ import type { ChannelAdapter, InboundSink } from './adapters/adapter.js';
 import { ApiChannelSender } from './adapters/api/sender.js';
 import { apiInboundRouter } from './adapters/api/inbound.js';
 import { WidgetHub } from './adapters/widget/hub.js';
+import { LiveFeed, liveRouter } from './http/live.js';
 import { widgetRouter } from './adapters/widget/routes.js';
 import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
@@ -263,6 +264,9 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     { name: 'webhooks', queue: webhooks.queue, worker: webhookWorker.worker },
   ], log);
 
+  // 4g. Live updates for the console: which tickets just changed, told across instances over Redis.
+  const live = new LiveFeed(events, redis.pub, redis.sub, `${config.REDIS_PREFIX}:live`, log);
+
   // 5. HTTP.
   const app = express();
   app.disable('x-powered-by');
@@ -295,6 +299,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', deskRouter({ db, store: deskConfigs, settings, assignment }));
   app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files, agentEdits));
   app.use('/api/v1', express.json({ limit: '1mb' }), outreachRouter(db, outreach, files));
+  app.use('/api/v1', liveRouter(live));
   app.use('/api/v1', express.json({ limit: '1mb' }), cannedRouter(canned));
   app.use('/api/v1', express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   // Reports: read-only metrics straight from the tickets (src/reports).
@@ -335,6 +340,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     deliveryWorker,
     sweep,
     widgetHub,
+    live,
     knowledge,
     files,
     adapters,
@@ -350,6 +356,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     /** Starts the workers and listens; resolves with the bound port. */
     async start(port = config.PORT, host = config.HOST): Promise<number> {
       await widgetHub.start();
+      await live.start();
       await knowledge.start();
       notifications.attach();
       await deskConfigs.start();
@@ -378,6 +385,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
       stopAutomation();
       // Messengers first: no new inbound messages while the rest closes.
       if (!(await settlesWithin(adapters.stop(), graceMs))) log.warn({ graceMs }, 'stopping without a clean stop of the channel adapters');
+      live.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

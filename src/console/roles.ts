@@ -23,6 +23,8 @@ interface Rule {
 const RULES: Rule[] = [
   { methods: 'read', path: /^\/reports(\/|$)/, role: 'viewer' },
   { methods: 'any', path: /^\/(tickets|views|contacts|files)(\/|$)/, role: 'agent' },
+  // Which tickets just changed (src/http/live.ts).
+  { methods: 'read', path: /^\/live$/, role: 'agent' },
   { methods: 'read', path: /^\/canned$/, role: 'agent' },
   { methods: 'read', path: /^\/kb\/(articles|search)(\/|$)/, role: 'agent' },
   // The assignee picker, and "give me the next ticket".

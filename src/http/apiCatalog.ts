@@ -15,6 +15,7 @@ import { kbApi } from './kbRoutes.js';
 import { reportsApi } from './reportsRoutes.js';
 import { ticketsApi } from './ticketsRoutes.js';
 import { outreachApi } from './outreachRoutes.js';
+import { liveApi } from './live.js';
 import { viewsApi } from './viewsRoutes.js';
 
 /** Routes app.ts mounts directly. */
@@ -29,5 +30,5 @@ const gatewayApi = apiGroup('operations', '', [
 ]);
 
 export const API_GROUPS: ApiGroup[] = [
-  ticketsApi, outreachApi, cannedApi, viewsApi, contactsApi, filesApi, deskApi, kbApi, reportsApi, authApi, usersApi, apiChannelApi, whatsappApi, gatewayApi,
+  ticketsApi, outreachApi, liveApi, cannedApi, viewsApi, contactsApi, filesApi, deskApi, kbApi, reportsApi, authApi, usersApi, apiChannelApi, whatsappApi, gatewayApi,
 ];

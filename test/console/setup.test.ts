@@ -97,6 +97,7 @@ describe('passwords and cookies', () => {
     expect(requiredRole('GET', '/reports/summary')).toBe('viewer');
     expect(requiredRole('POST', '/tickets/12/kb-article')).toBe('agent');
     expect(requiredRole('GET', '/kb/articles')).toBe('agent');
+    expect(requiredRole('GET', '/live')).toBe('agent');
     expect(requiredRole('PUT', '/kb/articles/x')).toBe('admin');
     expect(requiredRole('POST', '/agents')).toBe('admin');
     expect(requiredRole('GET', '/something-new')).toBe('admin');

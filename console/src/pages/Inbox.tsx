@@ -1,14 +1,13 @@
 /**
  * The inbox: saved views (from /views) as presets of the filters, the filters themselves, sort by
- * priority or deadline, and a list that refreshes itself every few seconds.
+ * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, qs, type Me } from '../api';
 import { formatDate, t } from '../i18n';
+import { useLiveRefresh } from '../live';
 import { CHANNELS, PRIORITIES, STATUSES, type SavedView, type TicketRow } from '../model';
 import { navigate, onLink } from '../router';
-
-const POLL_MS = 4000;
 
 interface Filters {
   status: string;
@@ -60,30 +59,24 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
     setFilters(view ? fromView(view) : EMPTY);
   }, [viewId, views]);
 
-  useEffect(() => {
-    let live = true;
-    const load = async () => {
-      try {
-        const { overdue, ...rest } = filters;
-        const res = await get<{ tickets: TicketRow[]; total: number }>(`/tickets${qs({ ...rest, ...(overdue ? { overdue: 'true' } : {}), limit: 100 })}`);
-        if (!live) return;
-        setTickets(res.tickets);
-        setTotal(res.total);
-        setUpdatedAt(new Date());
-        setError('');
-      } catch (err) {
-        if (live) setError(err instanceof Error ? err.message : String(err));
-      }
-    };
-    void load();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void load();
-    }, POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [JSON.stringify(filters)]);
+  // Only the newest request's answer is shown: an older one (other filters) may come back later.
+  const request = useRef(0);
+  const load = async () => {
+    const mine = ++request.current;
+    try {
+      const { overdue, ...rest } = filters;
+      const res = await get<{ tickets: TicketRow[]; total: number }>(`/tickets${qs({ ...rest, ...(overdue ? { overdue: 'true' } : {}), limit: 100 })}`);
+      if (mine !== request.current) return;
+      setTickets(res.tickets);
+      setTotal(res.total);
+      setUpdatedAt(new Date());
+      setError('');
+    } catch (err) {
+      if (mine === request.current) setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  // Any ticket that changed may enter or leave the list.
+  useLiveRefresh(load, (change) => change.tickets.length > 0, [JSON.stringify(filters)]);
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   const select = (name: keyof Filters, options: readonly string[]) => (

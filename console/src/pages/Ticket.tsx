@@ -8,11 +8,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, type Me } from '../api';
 import { formatDate, t } from '../i18n';
+import { useLiveRefresh } from '../live';
 import { PRIORITIES, STATUSES, type AgentView, type ContactDetail, type MessageView, type TicketDetail } from '../model';
 import { navigate, onLink } from '../router';
 import { MessageCustomer } from './MessageCustomer';
 
-const POLL_MS = 4000;
 
 interface Canned {
   shortcut: string;
@@ -165,7 +165,7 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
   const [canned, setCanned] = useState<Canned[]>([]);
   const [topics, setTopics] = useState<Array<{ id: string; label: string }>>([]);
   const [form, setFormState] = useState({ status: '', priority: '', assignee: '', category: '', tags: '' });
-  // Once the agent edits the side panel, polling no longer overwrites it (until Apply).
+  // Once the agent edits the side panel, a refresh no longer overwrites it (until Apply).
   const dirty = useRef(false);
   const setForm = (next: typeof form) => {
     dirty.current = true;
@@ -189,12 +189,9 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
   useEffect(() => {
     setTicket(null);
     dirty.current = false;
-    void load();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void load();
-    }, POLL_MS);
-    return () => clearInterval(timer);
   }, [number]);
+  // This ticket changed, or one of its messages was delivered (or failed).
+  useLiveRefresh(load, (change) => change.tickets.includes(number) || (ticket?.messages.some((m) => change.messages.includes(m.id)) ?? false), [number]);
 
   // The customer's channels and other tickets: again when the ticket (or its contact, after a link) changes.
   const contactId = ticket?.contact?.id ?? null;
