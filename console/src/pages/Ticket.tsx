@@ -175,14 +175,18 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
   const [mergeInto, setMergeInto] = useState('');
   const [contact, setContact] = useState<ContactDetail | null>(null);
 
+  // Only the newest request's answer is shown: loads overlap when changes come quickly, or the page moves to another ticket.
+  const request = useRef(0);
   const load = async () => {
+    const mine = ++request.current;
     try {
       const tk = await get<TicketDetail>(`/tickets/${number}`);
+      if (mine !== request.current) return;
       setTicket(tk);
       if (!dirty.current) setFormState({ status: tk.status, priority: tk.priority, assignee: tk.assignee?.handle ?? '', category: tk.category ?? '', tags: tk.tags.join(', ') });
       setError('');
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (mine === request.current) setError(err instanceof Error ? err.message : String(err));
     }
   };
 
