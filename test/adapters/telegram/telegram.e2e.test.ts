@@ -259,14 +259,20 @@ describe('Telegram: reliability', () => {
     try {
       const reply = await t.api('POST', `/tickets/${number}/messages`, { text: 'Yes, until midnight.', agent: 'anna' });
       const { messageId } = (await reply.json()) as { messageId: string };
+      // The messages as last seen, for the failure's message (a run on a loaded machine once timed out here).
+      let seen: unknown;
       await eventually(
         async () => {
-          const m = (await ticket(number)).messages.find((x) => x.id === messageId);
+          const messages = (await ticket(number)).messages;
+          seen = messages.map((x) => ({ id: x.id === messageId ? 'the reply' : x.id, author: x.author.kind, delivery: x.delivery }));
+          const m = messages.find((x) => x.id === messageId);
           return m?.delivery?.state === 'queued' && m.delivery.attempts >= 2 && m.delivery.error?.includes('unreachable');
         },
-        15_000,
+        30_000,
         'failed delivery attempts while Telegram is down',
-      );
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; the ticket's messages: ${JSON.stringify(seen)}`);
+      });
       const down = await eventually(async () => {
         const s = await channelStatus();
         return s.state === 'disconnected' ? s : undefined;
@@ -277,7 +283,7 @@ describe('Telegram: reliability', () => {
     }
     await lev.waitForText('Yes, until midnight.', 30_000);
     await eventually(async () => (await channelStatus()).state === 'connected', 30_000, 'the channel to reconnect');
-  });
+  }, 120_000);
 
   it('a reply longer than 4096 characters arrives split into several messages', async () => {
     const mark = customer({ firstName: 'Mark' });
