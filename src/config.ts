@@ -31,7 +31,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65_535),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: url('http://localhost:3000'),
+  /** Unset: this machine on PORT (http://localhost:3000 by default). */
+  PUBLIC_URL: z.url().optional(),
   /**
    * Which proxies' X-Forwarded-For is believed for the client's address (login rate limits, logs):
    * Express's `trust proxy` (`true`, `false`, a hop count, or addresses and subnets). The default
@@ -148,7 +149,8 @@ const schema = z.object({
   LOGIN_MAX_ATTEMPTS: int(5, 1, 1000),
 });
 
-export type Config = z.infer<typeof schema>;
+/** The settings in force; PUBLIC_URL always set. */
+export type Config = Omit<z.infer<typeof schema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
 
 /** The name of every setting (README.md and .env.example must list each one). */
 export const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof Config>;
@@ -160,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  const config = result.data;
+  const config: Config = { ...result.data, PUBLIC_URL: result.data.PUBLIC_URL ?? `http://localhost:${result.data.PORT}` };
   if (config.NODE_ENV === 'production') {
     const missing = (['ADMIN_TOKEN', 'APP_SECRET'] as const).filter((k) => !config[k]);
     if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join(', ')} must be set in production`);

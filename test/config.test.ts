@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     vi.unstubAllEnvs();
   });
 
+  it('points PUBLIC_URL at this machine on PORT when it is not set', () => {
+    expect(loadConfig({ PORT: '3999' }).PUBLIC_URL).toBe('http://localhost:3999');
+    expect(loadConfig({ PORT: '3999', PUBLIC_URL: 'https://support.example.com' }).PUBLIC_URL).toBe('https://support.example.com');
+  });
+
   it('gives every setting its default when the environment is empty', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
