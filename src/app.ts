@@ -249,7 +249,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const webhooks = new WebhookQueue(redis.queue, webhookOptions, log);
   const webhookWorker = new WebhookWorker(redis.worker, webhookOptions, log);
   const automation = new AutomationEngine({
-    db, settings, tickets, outbox, events, log, webhooks,
+    db, settings, tickets, outbox, events, log, webhooks, botHandles,
     autoAssign: (ticketId) => assignment.assigner.assign(ticketId),
     renderCanned: async (shortcut, ticketNumber) => (await canned.render(ticketNumber, shortcut)).text,
   });

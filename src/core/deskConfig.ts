@@ -114,6 +114,11 @@ const conditions = z.object({
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   /** true: only inside the business hours of `timers.calendar`; false: only outside them. */
   businessHours: z.boolean().optional(),
+  /**
+   * true: only while the knowledge-base bot has the ticket (it answers the customer); false: only
+   * once people have it (the bot handed over, stays out, or is off).
+   */
+  bot: z.boolean().optional(),
 });
 
 const routingRule = z.object({

@@ -101,12 +101,13 @@ describe('configuration forms', () => {
       await rule.locator('[data-testid="condition-add"]').click();
       const row = rule.locator('[data-testid="condition-row"]').last();
       await row.locator('select[name=key]').selectOption(key);
-      if (key === 'businessHours') await row.locator('select[name=value]').selectOption(value);
+      if (key === 'businessHours' || key === 'bot') await row.locator('select[name=value]').selectOption(value);
       else await row.locator('input[name=value]').fill(value);
     };
     await condition('keywords', 'refund, возврат');
     await condition('attributes', 'vip: true');
     await condition('businessHours', 'true');
+    await condition('bot', 'false');
 
     // A new rule starts with one (addTags) action.
     await rule.locator('[data-testid="action-row"]').first().locator('input[name=value]').fill('refund, money');
@@ -128,7 +129,7 @@ describe('configuration forms', () => {
       {
         name: 'Refund requests go urgent',
         when: 'message.received',
-        if: { keywords: ['refund', 'возврат'], attributes: { vip: true }, businessHours: true },
+        if: { keywords: ['refund', 'возврат'], attributes: { vip: true }, businessHours: true, bot: false },
         then: [{ addTags: ['refund', 'money'] }, { setPriority: 'urgent' }, { notify: 'supervisor', message: 'A refund was asked' }],
       },
     ]);
@@ -138,8 +139,9 @@ describe('configuration forms', () => {
     await expect.poll(() => shown.count()).toBe(1);
     expect(await shown.locator('input[name=name]').inputValue()).toBe('Refund requests go urgent');
     const conditions = shown.locator('[data-testid="condition-row"]');
-    expect(await conditions.count()).toBe(3);
+    expect(await conditions.count()).toBe(4);
     expect(await conditions.nth(1).locator('input[name=value]').inputValue()).toBe('vip: true');
+    expect(await conditions.nth(3).locator('select[name=value] option:checked').textContent()).toBe('people have the ticket');
     expect(await shown.locator('[data-testid="action-row"]').nth(2).locator('input[name=message]').inputValue()).toBe('A refund was asked');
   });
 

@@ -17,13 +17,14 @@ const FIXTURE = 'test/desk/fixtures/routing.yaml';
 const desk = parseDeskConfig(readFileSync(FIXTURE, 'utf8'), FIXTURE);
 const sample = parseDeskConfig(readFileSync('config/desk.yaml', 'utf8'), 'config/desk.yaml');
 
-function facts(text: string, over: { ticket?: Partial<RuleFacts['ticket']>; contact?: Partial<RuleFacts['contact']>; businessHours?: boolean } = {}): RuleFacts {
+function facts(text: string, over: { ticket?: Partial<RuleFacts['ticket']>; contact?: Partial<RuleFacts['contact']>; businessHours?: boolean; bot?: boolean } = {}): RuleFacts {
   return {
     ticket: { channel: 'api', category: null, priority: 'normal', tags: [], ...over.ticket },
     contact: { tags: [], attributes: {}, ...over.contact },
     text,
     now: new Date(),
     businessHours: over.businessHours ?? true,
+    bot: over.bot ?? false,
   };
 }
 
@@ -104,6 +105,9 @@ describe('rule conditions', () => {
   it('inside or outside business hours', () => {
     expect(holds({ businessHours: true }, facts('', { businessHours: true }))).toBe(true);
     expect(holds({ businessHours: false }, facts('', { businessHours: true }))).toBe(false);
+    expect(holds({ bot: true }, facts('', { bot: true }))).toBe(true);
+    expect(holds({ bot: false }, facts('', { bot: true }))).toBe(false);
+    expect(holds({ bot: false }, facts('', { bot: false }))).toBe(true);
     // The sample's office calendar: Mon–Fri 09:00–17:00 Moscow.
     expect(insideBusinessHours(sample, new Date('2026-11-20T10:00:00+03:00'))).toBe(true);
     expect(insideBusinessHours(sample, new Date('2026-11-21T10:00:00+03:00'))).toBe(false);

@@ -19,7 +19,12 @@ export interface RuleItem {
 }
 
 const EVENTS = ['ticket.created', 'message.received', 'ticket.updated', 'sla.warning', 'sla.breached', 'pending'];
-const CONDITIONS = ['channel', 'category', 'priority', 'tags', 'keywords', 'text', 'attributes', 'businessHours'];
+const CONDITIONS = ['channel', 'category', 'priority', 'tags', 'keywords', 'text', 'attributes', 'businessHours', 'bot'];
+/** Yes/no conditions: picked from their two cases (i18n keys of true, then false). */
+const BOOLEAN_CONDITIONS: Record<string, readonly ['insideHours' | 'botHasIt', 'outsideHours' | 'peopleHaveIt']> = {
+  businessHours: ['insideHours', 'outsideHours'],
+  bot: ['botHasIt', 'peopleHaveIt'],
+};
 const LIST_CONDITIONS = new Set(['channel', 'category', 'priority', 'tags', 'keywords', 'text']);
 const ACTIONS = ['setPriority', 'setCategory', 'setTeam', 'addTags', 'removeTags', 'assign', 'reply', 'notify', 'webhook', 'escalate'];
 const LIST_ACTIONS = new Set(['addTags', 'removeTags']);
@@ -73,7 +78,7 @@ function toText(value: unknown): string {
 /** A condition's value from its text; what cannot be read goes as typed, for the server to name. */
 function conditionValue(key: string, text: string): unknown {
   if (LIST_CONDITIONS.has(key)) return splitList(text);
-  if (key === 'businessHours') return text === 'true' ? true : text === 'false' ? false : text;
+  if (key in BOOLEAN_CONDITIONS) return text === 'true' ? true : text === 'false' ? false : text;
   if (key === 'attributes') {
     try {
       return parse(`{${text}}`) as unknown;
@@ -170,11 +175,11 @@ export function AutomationForm({ rules, onSave }: { rules: RuleItem[]; onSave: (
               {
                 label: t('value'),
                 cell: (c, set) =>
-                  c.key === 'businessHours' ? (
+                  BOOLEAN_CONDITIONS[c.key] ? (
                     <select name="value" value={c.value} onChange={(e) => set({ value: e.currentTarget.value })}>
                       <option value="" />
-                      <option value="true">{t('insideHours')}</option>
-                      <option value="false">{t('outsideHours')}</option>
+                      <option value="true">{t(BOOLEAN_CONDITIONS[c.key]![0])}</option>
+                      <option value="false">{t(BOOLEAN_CONDITIONS[c.key]![1])}</option>
                     </select>
                   ) : (
                     <input name="value" value={c.value} placeholder={PLACEHOLDERS[c.key] ?? ''} onInput={(e) => set({ value: e.currentTarget.value })} />

@@ -41,7 +41,7 @@ export class AssignmentService {
     private readonly options: { sweepMs?: number } = {},
   ) {
     this.assigner = new Assigner(deps);
-    this.router = new TicketRouter(deps.db, deps.tickets, deps.settings);
+    this.router = new TicketRouter(deps.db, deps.tickets, deps.settings, deps.botHandles);
   }
 
   /** Hands the agent (handle or email) the next ticket of their queue (see pull.ts). */

@@ -39,6 +39,8 @@ export interface AutomationDeps extends ActionDeps {
   settings: DeskSettings;
   events: EventBus;
   log: Logger;
+  /** Whether the bot takes tickets at all (the `bot` condition; the desks' predicate). */
+  botHandles: () => boolean;
 }
 
 export class AutomationEngine {
@@ -67,7 +69,7 @@ export class AutomationEngine {
     const fired: string[] = [];
     for (const rule of rules) {
       // Facts are read again for every rule: the rules before it may have changed the ticket.
-      const facts = await loadRuleFacts(db, ticket.ticketId, settings, text === undefined ? {} : { text });
+      const facts = await loadRuleFacts(db, ticket.ticketId, settings, { botHandles: this.deps.botHandles, ...(text === undefined ? {} : { text }) });
       if (!facts || !matchesConditions(rule.if, facts)) continue;
       fired.push(rule.name);
       log.info({ rule: rule.name, trigger, ticket: ticket.ticketNumber }, 'automation rule fired');

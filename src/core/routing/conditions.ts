@@ -22,6 +22,8 @@ export interface RuleFacts {
   now: Date;
   /** Whether `now` is inside the business hours of `timers.calendar` (always true when no calendar is set). */
   businessHours: boolean;
+  /** Whether the knowledge-base bot has the ticket: it answers it and the bot is on (else people have it). */
+  bot: boolean;
 }
 
 const analysed = new WeakMap<RuleFacts, StemmedText>();
@@ -52,6 +54,7 @@ export function matchesConditions(conditions: Conditions, facts: RuleFacts): boo
     }
   }
   if (c.businessHours !== undefined && c.businessHours !== facts.businessHours) return false;
+  if (c.bot !== undefined && c.bot !== facts.bot) return false;
   return true;
 }
 

@@ -21,13 +21,19 @@ export function insideBusinessHours(config: DeskConfig, now: Date): boolean {
 
 /**
  * The facts of a ticket now. `text` defaults to the customer's first message on the ticket.
- * Null when the ticket does not exist.
+ * `botHandles` says whether the bot takes tickets at all (BOT_ENABLED and a KB; the desks'
+ * predicate): a ticket it is allowed in is the bot's only then. Null when the ticket does not exist.
  */
-export async function loadRuleFacts(db: Db, ticketId: string, settings: DeskSettings, opts: { text?: string; now?: Date } = {}): Promise<RuleFacts | null> {
+export async function loadRuleFacts(
+  db: Db,
+  ticketId: string,
+  settings: DeskSettings,
+  opts: { text?: string; now?: Date; botHandles: () => boolean },
+): Promise<RuleFacts | null> {
   const t = await db.ticket.findUnique({
     where: { id: ticketId },
     select: {
-      channel: true, category: true, priority: true, tags: true,
+      channel: true, category: true, priority: true, tags: true, botActive: true,
       contact: { select: { tags: true, attributes: true } },
       messages: { where: { authorKind: 'customer' }, orderBy: { seq: 'asc' }, take: 1, select: { text: true } },
     },
@@ -41,5 +47,6 @@ export async function loadRuleFacts(db: Db, ticketId: string, settings: DeskSett
     text: opts.text ?? t.messages[0]?.text ?? '',
     now,
     businessHours: insideBusinessHours(settings.current, now),
+    bot: t.botActive && opts.botHandles(),
   };
 }

@@ -55,11 +55,13 @@ export class TicketRouter {
     private readonly db: Db,
     private readonly tickets: TicketService,
     private readonly settings: DeskSettings,
+    /** Whether the bot takes tickets at all (the `bot` condition). */
+    private readonly botHandles: () => boolean,
   ) {}
 
   /** Routes a ticket (normally once, when it is created); returns what changed. */
   async route(ticketId: string, now = new Date()): Promise<TicketPatch> {
-    const facts = await loadRuleFacts(this.db, ticketId, this.settings, { now });
+    const facts = await loadRuleFacts(this.db, ticketId, this.settings, { now, botHandles: this.botHandles });
     if (!facts) return {};
     const decision = decideRouting(this.settings.current, facts);
     const t = await this.db.ticket.findUnique({ where: { id: ticketId }, select: { number: true, category: true, priority: true, team: { select: { name: true } } } });
