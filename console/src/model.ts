@@ -53,6 +53,8 @@ export interface MessageView {
 export interface TicketDetail extends TicketRow {
   messages: MessageView[];
   events: Array<{ type: string; actor: { kind: string; name: string | null }; data: unknown; at: string }>;
+  /** Names of the agents and teams that events name by id. */
+  names: Record<string, string>;
 }
 
 export interface SavedView {

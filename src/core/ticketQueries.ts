@@ -105,7 +105,7 @@ function likeLiteral(s: string): string {
 }
 
 export async function getTicket(db: Db, number: number) {
-  return db.ticket.findUnique({
+  const ticket = await db.ticket.findUnique({
     where: { number },
     include: {
       ...ticketInclude,
@@ -113,5 +113,28 @@ export async function getTicket(db: Db, number: number) {
       events: { orderBy: { seq: 'asc' } },
     },
   });
+  return ticket && { ...ticket, names: await eventNames(db, ticket.events) };
+}
+
+/** Audit events whose `from`/`to` are ids, and what they are ids of. */
+const ID_EVENTS: Record<string, 'agent' | 'team'> = { assigneeId_changed: 'agent', teamId_changed: 'team' };
+
+/**
+ * Display names of the agents and teams the audit trail names by id ("Anna (@anna)", "support"),
+ * so a reader sees who and which team, not a UUID. Ids of agents or teams since removed are left out.
+ */
+async function eventNames(db: Db, events: readonly { type: string; data: unknown }[]): Promise<Record<string, string>> {
+  const ids = { agent: new Set<string>(), team: new Set<string>() };
+  for (const e of events) {
+    const kind = ID_EVENTS[e.type];
+    if (!kind || !e.data || typeof e.data !== 'object') continue;
+    const { from, to } = e.data as { from?: unknown; to?: unknown };
+    for (const id of [from, to]) if (typeof id === 'string') ids[kind].add(id);
+  }
+  const [agents, teams] = await Promise.all([
+    ids.agent.size ? db.agent.findMany({ where: { id: { in: [...ids.agent] } }, select: { id: true, handle: true, name: true } }) : [],
+    ids.team.size ? db.team.findMany({ where: { id: { in: [...ids.team] } }, select: { id: true, name: true } }) : [],
+  ]);
+  return Object.fromEntries([...agents.map((a) => [a.id, `${a.name} (@${a.handle})`]), ...teams.map((t) => [t.id, t.name])]);
 }
 export type TicketDetail = NonNullable<Awaited<ReturnType<typeof getTicket>>>;

@@ -73,5 +73,7 @@ export function ticketDetailView(t: TicketDetail) {
     ...ticketView(t),
     messages: t.messages.map(messageView),
     events: t.events.map((e) => ({ type: e.type, actor: { kind: e.actorKind, name: e.actorName }, data: e.data, at: e.createdAt })),
+    /** Display names of the agents and teams that events' `from`/`to` name by id (assigneeId_changed, teamId_changed). */
+    names: t.names,
   };
 }

@@ -197,6 +197,19 @@ describe('web console', () => {
     expect([...changed.tags].sort()).toEqual(['late', 'vip']);
     expect(changed.events.find((e) => e.type === 'priority_changed')?.actor.name).toBe(AGENT.name);
     await agent.locator('[data-testid="event"]', { hasText: 'priority_changed' }).waitFor();
+    // A reassignment (here through the API) shows in the open page, the agents by name, not by id.
+    expect((await t.api('POST', '/agents', { handle: 'oleg', name: 'Oleg Orlov' })).status).toBe(201);
+    expect((await t.api('PATCH', `/tickets/${number}`, { assignee: 'oleg' })).status).toBe(200);
+    const reassigned = agent.locator('[data-testid="event"]', { hasText: 'assigneeId_changed' });
+    await reassigned.waitFor({ timeout: 5000 });
+    expect(await reassigned.textContent()).toContain(`to: Oleg Orlov (@oleg), from: ${AGENT.name} (@${AGENT.handle})`);
+
+    // The customer writes again (the widget names them on the first message only): shown under the contact's name, live.
+    await testId(customer, 'od-input').fill('Thank you, I will wait at home');
+    await testId(customer, 'od-input').press('Enter');
+    const again = agent.locator('[data-testid="message"]', { hasText: 'Thank you, I will wait at home' });
+    await again.waitFor({ timeout: 5000 });
+    expect(await again.locator('.msg-head strong').textContent()).toBe('Olga Ivanova');
   }, 90_000);
 
   it('the knowledge base "try a question" shows the matching articles with their scores', async () => {

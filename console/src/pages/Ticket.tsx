@@ -26,7 +26,7 @@ type Entry = { at: string; message?: MessageView; event?: TicketDetail['events']
  * an admin): the text becomes editable in place, and saving sends the edit, which the gateway
  * delivers to the customer's copy where their channel can edit it (the server decides who may).
  */
-function Message({ m, onSaveArticle, onEdit }: { m: MessageView; onSaveArticle?: () => void; onEdit?: (text: string) => Promise<boolean> }) {
+function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; customerName: string | null; onSaveArticle?: () => void; onEdit?: (text: string) => Promise<boolean> }) {
   const kind = m.internal ? 'note' : m.author.kind;
   const [draft, setDraft] = useState<string | null>(null);
   const save = async () => {
@@ -37,7 +37,8 @@ function Message({ m, onSaveArticle, onEdit }: { m: MessageView; onSaveArticle?:
   return (
     <div class={`msg k-${kind}`} data-testid="message" data-kind={kind}>
       <div class="msg-head">
-        <strong>{m.author.name ?? m.author.kind}</strong>
+        {/* A channel may name the customer only on their first message: the contact's name stands for the rest. */}
+        <strong>{m.author.name ?? (kind === 'customer' ? customerName : null) ?? m.author.kind}</strong>
         {kind === 'bot' && <span class="chip">{t('botAnswer')}</span>}
         {kind === 'note' && <span class="chip">{t('note')}</span>}
         <span class="muted">{formatDate(m.createdAt)}</span>
@@ -109,8 +110,15 @@ function canEdit(m: MessageView, me: Me): boolean {
   return me.role === 'agent' && me.agent !== null && m.author.handle === me.agent.handle;
 }
 
-function Event({ e }: { e: TicketDetail['events'][number] }) {
-  const data = e.data && typeof e.data === 'object' ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`) : [];
+/** One audit event: agents and teams by name, not id; empty fields left out (but an empty `from` or `to` shows as —). */
+function Event({ e, names }: { e: TicketDetail['events'][number]; names: Record<string, string> }) {
+  const shown = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'string' ? (names[v] ?? v) : String(v));
+  const data =
+    e.data && typeof e.data === 'object'
+      ? Object.entries(e.data as Record<string, unknown>)
+          .filter(([k, v]) => v !== null || k === 'from' || k === 'to')
+          .map(([k, v]) => `${k}: ${shown(v)}`)
+      : [];
   return (
     <div class="event" data-testid="event">
       <span class="muted">{formatDate(e.at)}</span> <strong>{e.type}</strong> · {e.actor.name ?? e.actor.kind}
@@ -298,6 +306,7 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
               <Message
                 key={entry.message.id}
                 m={entry.message}
+                customerName={ticket.contact?.name ?? null}
                 onSaveArticle={
                   entry.message.author.kind === 'agent' && !entry.message.internal
                     ? () =>
@@ -321,7 +330,7 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
                 }
               />
             ) : (
-              <Event key={`e${i}`} e={entry.event!} />
+              <Event key={`e${i}`} e={entry.event!} names={ticket.names} />
             ),
           )}
           <div class="composer">
