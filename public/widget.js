@@ -43,7 +43,7 @@
     ru: {
       title: 'Поддержка', bot: 'Бот', agent: 'Оператор', open: 'Открыть чат', close: 'Закрыть чат',
       intro: 'Оставьте контакты и опишите вопрос — ответим прямо здесь.',
-      name: 'Имя', contact: 'Email или телефон', topic: 'Тема', message: 'Сообщение',
+      name: 'Имя', contact: 'Email или телефон', topic: 'Тема', anyTopic: 'Не знаю / другое', message: 'Сообщение',
       submit: 'Начать чат', sending: 'Отправляем…', input: 'Напишите сообщение…', send: 'Отправить',
       connecting: 'Подключение…', ticket: 'Обращение №', suggest: 'Возможно, поможет:', failed: 'Не отправлено',
       nameRequired: 'Укажите, пожалуйста, имя.', contactRequired: 'Укажите email или телефон.',
@@ -54,7 +54,7 @@
     en: {
       title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
       intro: 'Leave your contacts and describe your question — we will reply right here.',
-      name: 'Name', contact: 'Email or phone', topic: 'Topic', message: 'Message',
+      name: 'Name', contact: 'Email or phone', topic: 'Topic', anyTopic: 'Not sure / other', message: 'Message',
       submit: 'Start chat', sending: 'Sending…', input: 'Type a message…', send: 'Send',
       connecting: 'Connecting…', ticket: 'Ticket #', suggest: 'This might help:', failed: 'Not sent',
       nameRequired: 'Please enter your name.', contactRequired: 'Please enter your email or phone.',
@@ -258,7 +258,9 @@
     panel.setAttribute('aria-label', config.title);
     if (!subtitleEl.textContent) subtitleEl.textContent = config.botName;
     const chosen = topicSelect.value;
-    topicSelect.replaceChildren(...config.topics.map((t) => h('option', { value: String(t.id) }, [String(t.label)])));
+    // Chosen by default, so a visitor who does not pick a topic leaves routing to the desk's rules.
+    const anyTopic = h('option', { value: '' }, [T.anyTopic]);
+    topicSelect.replaceChildren(anyTopic, ...config.topics.map((t) => h('option', { value: String(t.id) }, [String(t.label)])));
     if (chosen) topicSelect.value = chosen;
     topicRow.hidden = config.topics.length === 0; // nothing to choose from: no empty select
   }
@@ -360,6 +362,27 @@
     send({ type: 'button', clientId, buttonId: b.id, label: b.label });
   }
 
+  /**
+   * Buttons answer the message they came with: once the visitor has written after it they are spent,
+   * pressed or not, after a reload too (the bot reads a late yes or no as plain words). The visitor's
+   * message marks the button it was.
+   * @param {HTMLElement} customerEl @param {string} text
+   */
+  function retireButtons(customerEl, text) {
+    let nearest = true;
+    for (let el = customerEl.previousElementSibling; el; el = el.previousElementSibling) {
+      const row = /** @type {HTMLElement | null} */ (el.querySelector('.od-buttons, .od-stars'));
+      if (!row) continue;
+      if (row.dataset.spent && !nearest) break; // and so is every row above it
+      row.dataset.spent = '1';
+      row.querySelectorAll('button').forEach((b) => {
+        b.disabled = true;
+        if (nearest && row.classList.contains('od-buttons') && b.textContent === text) b.classList.add('is-chosen');
+      });
+      nearest = false;
+    }
+  }
+
   /** Shows the customer's message at once, before the server confirms it. @param {string} clientId @param {string} text */
   function addLocalMessage(clientId, text) {
     const el = h('div', { class: 'od-msg od-msg--customer is-pending', 'data-testid': 'od-msg',
@@ -386,6 +409,7 @@
       state.lastOutId = m.id;
       markSeen();
     }
+    if (m.direction === 'in') retireButtons(el, m.text);
     if (m.clientId) {
       state.byClientId.set(m.clientId, el);
       if (state.outbox.has(m.clientId)) accept(m.clientId); // the echo proves the server has it

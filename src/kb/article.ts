@@ -21,4 +21,6 @@ export interface KbCandidate {
   score: number;
   /** 0..1, calibrated so that one threshold means the same on any KB. */
   confidence: number;
+  /** 0..1: the share of the query this article explains (its views' scores capped at 1, blended). */
+  explained: number;
 }

@@ -50,6 +50,8 @@ export function renderPlan(plan: BotPlan, lang: KbLang, channel: Channel): Outgo
     }
     case 'deflected':
       return [bot(t.thanks)];
+    case 'smalltalk':
+      return plan.kind === 'greeting' ? [bot(t.greeting, [{ id: kbButtonId.human, label: t.human }])] : [bot(t.closing)];
     case 'handoff':
       return [bot(t.handoff[plan.reason])];
   }

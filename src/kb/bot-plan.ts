@@ -6,13 +6,18 @@
  *   "yes" to "did this help?" (button or typed) ─────────▶ deflected (resolved by the bot)
  *   "no" ─────────────────────────────────────────────────▶ handoff
  *   picks an offered article (button or its number) ─────▶ answer with it
+ *   only hello, or only thanks / bye ────────────────────▶ small talk (a greeting, or a goodbye)
  *   anything else: search ─▶ confident ▶ answer · unsure ▶ suggest top 3 · no match ▶ handoff
+ *
+ * A "yes" or "no" button counts only while its question is the bot's last word: pressed later
+ * (an old message on Telegram, a page reloaded), it is read as the words on it.
  */
 import type { Button } from '../core/model.js';
 import type { KbArticle, KbCandidate } from './article.js';
 import type { SearchOptions } from './kb-index.js';
 import { decide, wantsHuman, type PolicyThresholds } from './policy.js';
 import { parseChoice, parseFeedback, parseKbButton } from './replies.js';
+import { smallTalk, type SmallTalk } from './smalltalk.js';
 import type { HandoffReason } from './texts.js';
 
 /** What the bot's latest message asked, while it is still the last word in the ticket. */
@@ -22,6 +27,7 @@ export type BotPlan =
   | { action: 'answer'; article: KbArticle; confidence: number | null }
   | { action: 'suggest'; candidates: KbCandidate[] }
   | { action: 'deflected'; articleId: string }
+  | { action: 'smalltalk'; kind: SmallTalk }
   | { action: 'handoff'; reason: HandoffReason; confidence: number | null };
 
 /** The part of the knowledge base the policy reads. */
@@ -41,10 +47,11 @@ const SEARCH_LIMIT = 5;
 
 export function planTurn(input: TurnInput, kb: KbLookup, thresholds: PolicyThresholds): BotPlan {
   const button = parseKbButton(input.buttonId);
-  // A press of one of our buttons means exactly that, whatever its label says.
+  // A press of one of our buttons means exactly that, whatever its label says (a yes or a no while its question is open).
   if (button?.kind === 'human') return { action: 'handoff', reason: 'asked_for_human', confidence: null };
-  if (button?.kind === 'yes') return { action: 'deflected', articleId: button.articleId };
-  if (button?.kind === 'no') return { action: 'handoff', reason: 'not_helpful', confidence: null };
+  const open = (b: { articleId: string }): boolean => input.prompt?.kind === 'feedback' && input.prompt.articleId === b.articleId;
+  if (button?.kind === 'yes' && open(button)) return { action: 'deflected', articleId: button.articleId };
+  if (button?.kind === 'no' && open(button)) return { action: 'handoff', reason: 'not_helpful', confidence: null };
   if (button?.kind === 'article') {
     const article = kb.get(button.articleId);
     // An article deleted since it was offered: fall through and read the label as a question.
@@ -66,6 +73,9 @@ export function planTurn(input: TurnInput, kb: KbLookup, thresholds: PolicyThres
     const byTitle = offered.find((a) => a.title.trim().toLowerCase() === input.text.trim().toLowerCase());
     if (picked ?? byTitle) return { action: 'answer', article: (picked ?? byTitle)!, confidence: null };
   }
+
+  const talk = smallTalk(input.text);
+  if (talk) return { action: 'smalltalk', kind: talk };
 
   const candidates = kb.search(input.text, { limit: SEARCH_LIMIT });
   const decision = decide(candidates, thresholds);

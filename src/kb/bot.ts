@@ -110,6 +110,12 @@ export class KbBot {
     const prompt = last?.authorKind === 'bot' ? promptOf((last.buttons ?? []) as unknown as Button[]) : null;
     const plan = planTurn({ text: e.text, buttonId: e.buttonId, prompt }, this.kb, this.options.thresholds);
     const lang = plan.action === 'answer' ? plan.article.lang : await this.languageOf(tx, e.text, ticket);
+    // "Thanks!" after the bot solved the ticket reopened it (the core reopens on any customer message);
+    // it stays solved while nothing but small talk came since the deflection.
+    const thanksForDeflection = plan.action === 'smalltalk' && plan.kind === 'closing' && ticket.status === 'open' &&
+      (await tx.botTurn.findFirst({
+        where: { ticketId: ticket.id, action: { not: 'smalltalk' } }, orderBy: { createdAt: 'desc' }, select: { action: true },
+      }))?.action === 'deflected';
 
     const claimed = await tx.botTurn.createMany({
       data: [{ messageId: e.messageId, ticketId: ticket.id, lang, ...summary(plan) }],
@@ -127,13 +133,11 @@ export class KbBot {
       changes.botActive = { from: true, to: false };
       await audit(tx, ticket.id, 'bot.handoff', actor, { reason: plan.reason });
     } else if (plan.action === 'deflected') {
-      if (ticket.status !== 'resolved') {
-        await tx.ticket.update({ where: { id: ticket.id }, data: { status: 'resolved', resolvedAt: new Date(), pendingUntil: null } });
-        changes.status = { from: ticket.status, to: 'resolved' };
-        await audit(tx, ticket.id, 'status_changed', actor, changes.status);
-      }
+      if (ticket.status !== 'resolved') await resolve(tx, ticket, actor, changes);
       // The record reports count deflections by.
       await audit(tx, ticket.id, 'bot.deflected', actor, { articleId: plan.articleId });
+    } else if (thanksForDeflection) {
+      await resolve(tx, ticket, actor, changes);
     }
     return { ticket, plan, messages, changes, actor };
   }
@@ -163,6 +167,13 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketId: string): Promi
   return { id: t.id, number: t.number, conversationId: t.conversationId, channel: t.channel, status: t.status, botActive: t.botActive, contactLanguage: t.contact.language };
 }
 
+/** Marks the ticket resolved by the bot. */
+async function resolve(tx: Prisma.TransactionClient, ticket: LockedTicket, actor: Actor, changes: Changes): Promise<void> {
+  await tx.ticket.update({ where: { id: ticket.id }, data: { status: 'resolved', resolvedAt: new Date(), pendingUntil: null } });
+  changes.status = { from: ticket.status, to: 'resolved' };
+  await audit(tx, ticket.id, 'status_changed', actor, changes.status);
+}
+
 /** The turn as recorded in BotTurn (and logged). */
 function summary(plan: BotPlan): { action: string; reason: string | null; articleId: string | null; confidence: number | null } {
   switch (plan.action) {
@@ -172,6 +183,8 @@ function summary(plan: BotPlan): { action: string; reason: string | null; articl
       return { action: plan.action, reason: null, articleId: plan.candidates[0]?.article.id ?? null, confidence: plan.candidates[0]?.confidence ?? null };
     case 'deflected':
       return { action: plan.action, reason: null, articleId: plan.articleId, confidence: null };
+    case 'smalltalk':
+      return { action: plan.action, reason: plan.kind, articleId: null, confidence: null };
     case 'handoff':
       return { action: plan.action, reason: plan.reason, articleId: null, confidence: plan.confidence };
   }

@@ -74,7 +74,7 @@ export class KbIndex {
     for (let i = 0; i < ranked.length && out.length < limit; i++) {
       const r = ranked[i]!;
       const article = this.byId.get(r.id);
-      if (article) out.push({ article, score: r.score, confidence: conf[i] ?? 0 });
+      if (article) out.push({ article, score: r.score, confidence: conf[i] ?? 0, explained: explained[i] ?? 0 });
     }
     return out;
   }

@@ -21,6 +21,10 @@ export interface BotTexts {
   /** Added under the numbered list where the channel cannot show buttons. */
   chooseHint: string;
   thanks: string;
+  /** The answer to a bare "hello". */
+  greeting: string;
+  /** The answer to a bare "thanks", "ok" or "bye". */
+  closing: string;
   handoff: Record<HandoffReason, string>;
 }
 
@@ -35,6 +39,8 @@ export const BOT_TEXTS: Record<KbLang, BotTexts> = {
     didYouMean: 'Возможно, вы имели в виду:',
     chooseHint: 'Ответьте номером статьи или напишите «оператор», чтобы позвать человека.',
     thanks: 'Рад, что помог! Если появятся ещё вопросы, просто напишите сюда.',
+    greeting: 'Здравствуйте! Напишите ваш вопрос — я постараюсь ответить сразу. Если нужен человек, напишите «оператор».',
+    closing: 'Всегда рад помочь! Если появятся ещё вопросы, просто напишите сюда.',
     handoff: {
       asked_for_human: 'Передаю ваш вопрос оператору: он ответит здесь, как только освободится.',
       no_match: 'Я не нашёл готового ответа на этот вопрос и передал его оператору: он ответит здесь.',
@@ -51,6 +57,8 @@ export const BOT_TEXTS: Record<KbLang, BotTexts> = {
     didYouMean: 'Did you mean:',
     chooseHint: 'Reply with the number of an article, or write "agent" to talk to a person.',
     thanks: 'Glad it helped! If you have another question, just write here.',
+    greeting: 'Hello! Write your question and I will try to answer it right away. To talk to a person, write "agent".',
+    closing: 'Happy to help! If you have another question, just write here.',
     handoff: {
       asked_for_human: 'I am passing your question to an agent: they will reply here as soon as they can.',
       no_match: 'I could not find a ready answer to this, so I passed it to an agent: they will reply here.',

@@ -15,7 +15,15 @@ const index = new KbIndex();
 for (const a of await readKbDir(SAMPLE_KB_DIR)) index.upsert(a);
 const plan = (text: string, extra: { buttonId?: string; prompt?: Parameters<typeof planTurn>[0]['prompt'] } = {}) =>
   planTurn({ text, buttonId: extra.buttonId, prompt: extra.prompt ?? null }, index, DEFAULT_THRESHOLDS);
-const kind = (p: BotPlan) => (p.action === 'handoff' ? `handoff:${p.reason}` : p.action === 'answer' ? `answer:${p.article.id}` : p.action === 'deflected' ? `deflected:${p.articleId}` : `suggest:${p.candidates.map((c) => c.article.id).join(',')}`);
+const kind = (p: BotPlan): string => {
+  switch (p.action) {
+    case 'handoff': return `handoff:${p.reason}`;
+    case 'answer': return `answer:${p.article.id}`;
+    case 'deflected': return `deflected:${p.articleId}`;
+    case 'smalltalk': return `smalltalk:${p.kind}`;
+    case 'suggest': return `suggest:${p.candidates.map((c) => c.article.id).join(',')}`;
+  }
+};
 
 describe('planTurn', () => {
   it('answers when confident, suggests when unsure, hands over on no match', () => {
@@ -34,13 +42,37 @@ describe('planTurn', () => {
   });
 
   it('reads button presses by their id, whatever the label', () => {
-    expect(kind(plan('Yes, thanks', { buttonId: 'kb:yes:returns-en' }))).toBe('deflected:returns-en');
-    expect(kind(plan('Да', { buttonId: 'kb:no:returns-ru' }))).toBe('handoff:not_helpful');
+    expect(kind(plan('Yes, thanks', { buttonId: 'kb:yes:returns-en', prompt: { kind: 'feedback', articleId: 'returns-en' } }))).toBe('deflected:returns-en');
+    expect(kind(plan('Да', { buttonId: 'kb:no:returns-ru', prompt: { kind: 'feedback', articleId: 'returns-ru' } }))).toBe('handoff:not_helpful');
     expect(kind(plan('How to contact an operator', { buttonId: 'kb:article:contacts-en' }))).toBe('answer:contacts-en');
     // An article deleted since it was offered: the label is read as a question.
     expect(kind(plan('How long does delivery take', { buttonId: 'kb:article:gone' }))).toBe('answer:delivery-time-en');
     // Somebody else's button: the text decides.
     expect(kind(plan('How long does delivery take', { buttonId: 'shop:track' }))).toBe('answer:delivery-time-en');
+  });
+
+  it('reads a yes or no pressed after its question was answered as the words on it', () => {
+    // The page was reloaded, or the old Telegram message still has its keyboard: the answer was given already.
+    expect(kind(plan('Yes, thanks', { buttonId: 'kb:yes:returns-en' }))).toBe('smalltalk:closing');
+    expect(kind(plan('Да, помогло', { buttonId: 'kb:yes:returns-ru', prompt: { kind: 'choice', articleIds: ['returns-ru'] } }))).toBe('smalltalk:closing');
+    // A newer answer is waiting for its own yes or no: an old "no" answers that one.
+    expect(kind(plan('No', { buttonId: 'kb:no:returns-en', prompt: { kind: 'feedback', articleId: 'refund-time-en' } }))).toBe('handoff:not_helpful');
+    expect(kind(plan('Yes, thanks', { buttonId: 'kb:yes:returns-en', prompt: { kind: 'feedback', articleId: 'refund-time-en' } }))).toBe('deflected:refund-time-en');
+  });
+
+  it('answers a bare greeting or thank-you itself instead of searching or handing over', () => {
+    for (const hello of ['привет', 'Здравствуйте!', 'добрый день', 'hi', 'Hello!', 'hey there', 'good morning', 'anyone there?']) {
+      expect(kind(plan(hello)), hello).toBe('smalltalk:greeting');
+    }
+    for (const bye of ['спасибо', 'спасибо большое!', 'ок, понятно', 'пока', 'до свидания', 'thanks!', 'thank you very much', 'ok thanks bye', 'got it']) {
+      expect(kind(plan(bye)), bye).toBe('smalltalk:closing');
+    }
+    // Anything more is a question.
+    expect(kind(plan('привет, где мой заказ?'))).toBe('answer:order-status-ru');
+    expect(kind(plan('hi, how long does delivery take'))).toBe('answer:delivery-time-en');
+    expect(kind(plan('good'))).toBe('handoff:no_match');
+    // Right after "did this help?", thanks is a yes.
+    expect(kind(plan('спасибо', { prompt: { kind: 'feedback', articleId: 'returns-ru' } }))).toBe('deflected:returns-ru');
   });
 
   it('takes typed yes/no only right after "did this help?"', () => {
@@ -50,7 +82,8 @@ describe('planTurn', () => {
     expect(kind(plan('it did not help', { prompt }))).toBe('handoff:not_helpful');
     // A new question, not a yes.
     expect(kind(plan('да, а сколько стоит доставка?', { prompt }))).toBe('answer:delivery-cost-ru');
-    expect(plan('yes').action).toBe('handoff');
+    // With no question open, a yes resolves nothing: the bot only says it is glad to help.
+    expect(kind(plan('yes'))).toBe('smalltalk:closing');
   });
 
   it('takes a typed number or title as a pick from the offered articles', () => {
@@ -109,12 +142,20 @@ describe('renderPlan', () => {
   });
 
   it('lists the suggestions as buttons, or numbered for button-less channels', () => {
-    const candidates = ['a', 'b'].map((id) => ({ article: { ...article, id, title: `T-${id}` }, score: 1, confidence: 0.4 }));
+    const candidates = ['a', 'b'].map((id) => ({ article: { ...article, id, title: `T-${id}` }, score: 1, confidence: 0.4, explained: 0.5 }));
     const [widget] = renderPlan({ action: 'suggest', candidates }, 'en', 'widget');
     expect(widget!.text).toBe('Did you mean:');
     expect(widget!.buttons).toEqual([{ id: 'kb:article:a', label: 'T-a' }, { id: 'kb:article:b', label: 'T-b' }, { id: 'kb:human', label: 'Talk to a person' }]);
     const [whatsapp] = renderPlan({ action: 'suggest', candidates }, 'en', 'whatsapp');
     expect(whatsapp!.text).toMatch(/^Did you mean:\n1\. T-a\n2\. T-b\n\nReply with the number/);
+  });
+
+  it('greets with a button to a person, and says goodbye without one', () => {
+    const [hello] = renderPlan({ action: 'smalltalk', kind: 'greeting' }, 'ru', 'telegram');
+    expect(hello!.text).toMatch(/^Здравствуйте! Напишите ваш вопрос/);
+    expect(hello!.buttons).toEqual([{ id: 'kb:human', label: 'Позвать оператора' }]);
+    const [bye] = renderPlan({ action: 'smalltalk', kind: 'closing' }, 'en', 'widget');
+    expect(bye).toMatchObject({ text: 'Happy to help! If you have another question, just write here.', buttons: [] });
   });
 
   it('words the handoff by its reason and language', () => {

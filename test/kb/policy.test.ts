@@ -3,7 +3,7 @@ import type { KbArticle, KbCandidate } from '../../src/kb/article.js';
 import { decide, DEFAULT_THRESHOLDS, wantsHuman } from '../../src/kb/policy.js';
 
 const article = (id: string): KbArticle => ({ id, title: id, lang: 'en', body: '', questions: [], tags: [] });
-const cand = (id: string, confidence: number): KbCandidate => ({ article: article(id), score: confidence, confidence });
+const cand = (id: string, confidence: number, explained = confidence): KbCandidate => ({ article: article(id), score: confidence, confidence, explained });
 
 describe('decide', () => {
   it('answers when the top candidate reaches the answer threshold', () => {
@@ -21,6 +21,13 @@ describe('decide', () => {
   it('hands off below the suggest threshold and when nothing matched', () => {
     expect(decide([cand('a', 0.3)])).toEqual({ kind: 'handoff', reason: 'no_match' });
     expect(decide([])).toEqual({ kind: 'handoff', reason: 'no_match' });
+  });
+
+  it('offers the articles below the suggest threshold when two of them each explain most of the query', () => {
+    // "delivery": two articles fit all of it, so neither is sure, but the question is not unknown.
+    const d = decide([cand('a', 0.3, 0.86), cand('b', 0.2, 0.85), cand('c', 0.1, 0.4)]);
+    expect(d.kind === 'suggest' && d.candidates.map((c) => c.article.id)).toEqual(['a', 'b', 'c']);
+    expect(decide([cand('a', 0.3, 0.9), cand('b', 0.2, 0.6)]).kind).toBe('handoff');
   });
 
   it('uses inclusive cut-offs and custom thresholds', () => {

@@ -60,4 +60,29 @@ describe('the KB bot in the widget', () => {
     expect(ticket.status).toBe('resolved');
     v.ws.close();
   });
+
+  it('greets a bare hello and keeps the ticket; "thanks" after a solved question leaves it solved', async () => {
+    const v = await visitor();
+    v.send({ type: 'start', name: 'Олег', email: 'oleg@example.com', text: 'Здравствуйте!', lang: 'ru' });
+    const hello = await v.botMessage(1);
+    expect(hello.text).toMatch(/^Здравствуйте! Напишите ваш вопрос/);
+    const number = await v.ticketNumber();
+    expect((await t.gateway.db.ticket.findUniqueOrThrow({ where: { number } })).botActive).toBe(true);
+
+    v.send({ type: 'message', text: 'сколько стоит доставка' });
+    const answer = await v.botMessage(2);
+    expect(answer.buttons.map((b) => b.id)).toEqual(['kb:yes:delivery-cost-ru', 'kb:no:delivery-cost-ru']);
+    const yes = answer.buttons[0]!;
+    v.send({ type: 'button', buttonId: yes.id, label: yes.label });
+    await v.botMessage(3);
+    // The page is reloaded and the old "yes" pressed again: no second deflection, the ticket stays solved.
+    v.send({ type: 'button', buttonId: yes.id, label: yes.label });
+    expect((await v.botMessage(4)).text).toMatch(/^Всегда рад помочь!/);
+    v.send({ type: 'message', text: 'спасибо большое!' });
+    expect((await v.botMessage(5)).text).toMatch(/^Всегда рад помочь!/);
+    await eventually(async () => (await t.gateway.db.ticket.findUniqueOrThrow({ where: { number } })).status === 'resolved', 5000, 'resolved again');
+    const ticket = await t.gateway.db.ticket.findUniqueOrThrow({ where: { number } });
+    expect({ botActive: ticket.botActive, deflections: ticket.deflectedTurns, handoffs: ticket.handoffTurns }).toEqual({ botActive: true, deflections: 1, handoffs: 0 });
+    v.ws.close();
+  });
 });
