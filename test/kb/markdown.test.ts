@@ -94,7 +94,7 @@ describe('Markdown articles', () => {
       expect(a.id.endsWith(`-${a.lang}`)).toBe(true);
       expect(allowed[a.lang]).toContain(a.category);
       expect(a.questions.length).toBeGreaterThanOrEqual(5);
-      expect(a.questions.length).toBeLessThanOrEqual(8);
+      expect(a.questions.length).toBeLessThanOrEqual(10);
       expect(a.body.length).toBeGreaterThan(20);
       const twin = a.id.replace(/-(ru|en)$/, a.lang === 'ru' ? '-en' : '-ru');
       expect(sample.some((b) => b.id === twin)).toBe(true);

@@ -338,13 +338,13 @@ describe('widget language follows the browser', () => {
       locale: 'ru-RU',
       lang: 'ru',
       page: { title: 'Demo Shop — магазин уютных вещей', heading: 'Вещи, с которыми дома чуть уютнее', help: 'Нужна помощь?' },
-      widget: { open: 'Открыть чат', title: 'Поддержка', labels: ['Имя', 'Email или телефон', 'Тема', 'Сообщение'], submit: 'Начать чат', required: 'Укажите, пожалуйста, имя.' },
+      widget: { open: 'Открыть чат', title: 'Поддержка', labels: ['Имя', 'Email или телефон', 'Тема', 'Сообщение'], anyTopic: 'Не знаю / другое', submit: 'Начать чат', required: 'Укажите, пожалуйста, имя.' },
     },
     {
       locale: 'en-US',
       lang: 'en',
       page: { title: 'Demo Shop — cosy things for home', heading: 'Things that make home a little nicer', help: 'Need help?' },
-      widget: { open: 'Open chat', title: 'Support', labels: ['Name', 'Email or phone', 'Topic', 'Message'], submit: 'Start chat', required: 'Please enter your name.' },
+      widget: { open: 'Open chat', title: 'Support', labels: ['Name', 'Email or phone', 'Topic', 'Message'], anyTopic: 'Not sure / other', submit: 'Start chat', required: 'Please enter your name.' },
     },
   ] as const;
 
@@ -367,7 +367,9 @@ describe('widget language follows the browser', () => {
       expect(await page.locator('.od-title').textContent()).toBe(c.widget.title);
       expect(await form.locator('.od-label > span').allTextContents()).toEqual(c.widget.labels);
       expect(await byTestId(form, 'od-submit').textContent()).toBe(c.widget.submit);
-      expect(await byTestId(form, 'od-topic').locator('option').allTextContents()).toEqual((await topics(c.lang)).map((x) => x.label));
+      // "Not sure" first and chosen, so a visitor who picks nothing leaves routing to the desk's rules.
+      expect(await byTestId(form, 'od-topic').locator('option').allTextContents()).toEqual([c.widget.anyTopic, ...(await topics(c.lang)).map((x) => x.label)]);
+      expect(await byTestId(form, 'od-topic').inputValue()).toBe('');
 
       // Sending the empty form says what is missing, in the same language.
       await byTestId(form, 'od-submit').click();
