@@ -27,14 +27,14 @@
 import type { Router } from 'express';
 import type { ChannelStatus } from '../../adapters/adapter.js';
 import { StatusTracker } from '../../adapters/adapter.js';
+import { escalationPatch } from '../../core/escalation.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { Actor, DomainEvents } from '../../core/events.js';
 import type { Attachment } from '../../core/model.js';
 import type { Desk, DeskDeps } from '../desk.js';
 import { SlackApi } from '../../adapters/slack/api.js';
 import { listTickets } from '../../core/ticketQueries.js';
-import { MAX_LINE } from '../../core/tickets.js';
-import { ACTIONS, PRIORITIES, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
+import { ACTIONS, SNOOZE_ACTIONS, cardBlocks, cardText, editText, escapeSlack, mirrorText, parsePriorityValue, slackToPlain, type CardTicket } from './card.js';
 import { DEFAULT_DESK_TIME_ZONE, snoozeUntil } from './snooze.js';
 import { SlackSocket, slackHttpRouter, type SlackReceiver } from './transport.js';
 import type { SlackCommand, SlackEvent, SlackInteraction } from '../../adapters/slack/payloads.js';
@@ -315,16 +315,15 @@ export class SlackDesk implements Desk {
   }
 
   /**
-   * Escalate: the next support line (at most MAX_LINE) and one step more priority, in one
+   * Escalate (core escalationPatch: the next line and its team, one step more priority), in one
    * TicketService.update. Returns a note for the agent when there was nothing left to raise.
    */
   private async escalate(number: number, actor: Actor): Promise<string | undefined> {
     const t = await this.deps.db.ticket.findUnique({ where: { number }, select: { line: true, priority: true } });
     if (!t) throw new NotFoundError(`ticket #${number} not found`);
-    const line = Math.min(t.line + 1, MAX_LINE);
-    const priority = PRIORITIES[Math.min(PRIORITIES.indexOf(t.priority) + 1, PRIORITIES.length - 1)] ?? t.priority;
-    if (line === t.line && priority === t.priority) return `already at line ${MAX_LINE} and urgent: nothing to escalate.`;
-    await this.deps.tickets.update(number, { line, priority }, actor);
+    const patch = escalationPatch(t, this.deps.settings?.current ?? { teams: [] });
+    if (patch.line === t.line && patch.priority === t.priority) return `already at line ${t.line} and urgent: nothing to escalate.`;
+    await this.deps.tickets.update(number, patch, actor);
     return undefined;
   }
 
