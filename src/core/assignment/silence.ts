@@ -1,6 +1,7 @@
 /**
  * Reassign on silence: an assignee who has not replied publicly within their team's
- * `reassignAfter` (wall clock, from Ticket.assignedAt) loses the ticket to the next eligible
+ * `reassignAfter` (business time in `timers.calendar`, wall clock without one, from
+ * Ticket.assignedAt) loses the ticket to the next eligible
  * agent of the team, or to the queue when there is none (or the team is a pool). The timers
  * schedule `reassignIfSilent` at `silenceDueAt`; it checks everything again under the ticket's
  * lock, so a late, early or repeated call does nothing wrong.
@@ -11,6 +12,7 @@ import type { DeskSettings } from '../deskSettings.js';
 import type { Actor, EventBus, TicketRef } from '../events.js';
 import { retryingChoice, type Assigner, type AssignmentDeps } from './assigner.js';
 import { QUEUED_STATUSES } from './eligibility.js';
+import { desksCalendar } from '../timers/notices.js';
 
 export const SILENCE_ACTOR: Actor = { kind: 'system', name: 'reassign-on-silence' };
 
@@ -26,7 +28,8 @@ export interface SilenceTicket {
 }
 
 /**
- * Pure: when the assignee's silence runs out (assignedAt + the team's `reassignAfter`), or null
+ * Pure: when the assignee's silence runs out (assignedAt + the team's `reassignAfter`, in business
+ * time), or null
  * when it cannot: nobody assigned, the ticket not new or open, no limit for the team, or an
  * agent already replied since the assignment.
  */
@@ -36,7 +39,11 @@ export function silenceDueAt(ticket: SilenceTicket, settings: DeskSettings | Des
   if (!(QUEUED_STATUSES as readonly string[]).includes(ticket.status)) return null;
   if (ticket.lastAgentReplyAt && ticket.lastAgentReplyAt >= ticket.assignedAt) return null;
   const after = config.teams.find((t) => t.name === ticket.team)?.reassignAfter;
-  return after === undefined ? null : new Date(ticket.assignedAt.getTime() + after);
+  if (after === undefined) return null;
+  // Counted in the desk's hours: at night nobody is silent, and passing a ticket between agents who
+  // are all off would only tell the customer a new name every half hour.
+  const calendar = desksCalendar(config);
+  return calendar ? calendar.add(ticket.assignedAt, after) : new Date(ticket.assignedAt.getTime() + after);
 }
 
 export type ReassignResult =

@@ -2,21 +2,12 @@
 import type { Db } from '../../db/prisma.js';
 import type { DeskConfig } from '../deskConfig.js';
 import type { DeskSettings } from '../deskSettings.js';
-import { BusinessCalendar } from '../sla/calendar.js';
+import { desksCalendar } from '../timers/notices.js';
 import type { RuleFacts } from './conditions.js';
-
-const calendars = new WeakMap<DeskConfig, BusinessCalendar | null>();
 
 /** Whether the desk is open at `now` by `timers.calendar`; without one it is always open. */
 export function insideBusinessHours(config: DeskConfig, now: Date): boolean {
-  let calendar = calendars.get(config);
-  if (calendar === undefined) {
-    const name = config.timers.calendar;
-    const spec = name === undefined ? undefined : config.calendars[name];
-    calendar = spec && name !== undefined ? BusinessCalendar.parse({ name, ...spec }) : null;
-    calendars.set(config, calendar);
-  }
-  return calendar ? calendar.isOpen(now) : true;
+  return desksCalendar(config)?.isOpen(now) ?? true;
 }
 
 /**
