@@ -297,7 +297,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', filesRouter(files));
   // Before the tickets' router: GET /agents is the desk's (with load, availability and absences).
   app.use('/api/v1', deskRouter({ db, store: deskConfigs, settings, assignment }));
-  app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files, agentEdits));
+  app.use('/api/v1', express.json({ limit: '1mb' }), ticketsRouter(db, tickets, events, files, agentEdits, settings));
   app.use('/api/v1', express.json({ limit: '1mb' }), outreachRouter(db, outreach, files));
   app.use('/api/v1', liveRouter(live));
   app.use('/api/v1', express.json({ limit: '1mb' }), cannedRouter(canned));

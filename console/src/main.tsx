@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { signOut, whenSignedOut, whoAmI, type Me, type Role } from './api';
 import { setLang, t, useLang, type Key } from './i18n';
-import { navigate, onLink, useRoute } from './router';
+import { afterSignIn, BASE, navigate, onLink, useRoute } from './router';
 import { Channels } from './pages/Channels';
 import { Config } from './pages/Config';
 import { Dashboard } from './pages/Dashboard';
@@ -55,10 +55,11 @@ function App() {
       <Login
         onSignedIn={(user) => {
           setMe(user);
-          const next = route.query.get('next');
+          // Back to the page asked for: ?next= (the server's redirect), else the deep link itself.
+          const next = afterSignIn(route.query.get('next'), route.path === '/login' ? null : `${BASE}${route.path}${location.search}`);
           // bull-board is a page of its own, outside the app.
-          if (next?.startsWith('/admin/queues')) location.assign(next);
-          else navigate(next?.startsWith('/admin/') ? next.slice('/admin'.length) : '/', true);
+          if (next === `${BASE}/queues` || next.startsWith(`${BASE}/queues/`) || next.startsWith(`${BASE}/queues?`)) location.assign(next);
+          else navigate(next.slice(BASE.length) || '/', true);
         }}
       />
     );
@@ -69,7 +70,11 @@ function App() {
   if (!allowed) page = <p class="notice" data-testid="forbidden">{t('forbidden')}</p>;
   else if (route.path === '/') page = <Dashboard />;
   else if (route.path === '/inbox') page = <Inbox query={route.query} me={me} />;
-  else if (route.path.startsWith('/tickets/')) page = <Ticket number={Number(route.path.split('/')[2])} me={me} />;
+  else if (route.path.startsWith('/tickets/')) {
+    // Keyed by number: another ticket is a new page, so nothing typed for one (a reply, a merge target) stays for the next.
+    const number = Number(route.path.split('/')[2]);
+    page = <Ticket key={number} number={number} me={me} />;
+  }
   else if (route.path === '/kb' || route.path.startsWith('/kb/')) page = <Kb me={me} selected={route.path.split('/')[2]} />;
   else if (route.path === '/config') page = <Config />;
   else if (route.path === '/channels') page = <Channels />;

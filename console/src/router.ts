@@ -35,3 +35,26 @@ export function onLink(e: MouseEvent, to: string): void {
   e.preventDefault();
   navigate(to);
 }
+
+/**
+ * Where to go after sign-in: `next` (from ?next=) or else the page that was opened signed out,
+ * when it is a same-origin path under /admin (never another site, nor /admin/login); else /admin/.
+ * Returns a path with its query, starting with /admin.
+ */
+export function afterSignIn(...candidates: Array<string | null | undefined>): string {
+  for (const candidate of candidates) {
+    // Only a plain path: "//evil.example", "/\\evil.example" or "https://…" are other sites.
+    if (!candidate || !candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) continue;
+    let url: URL;
+    try {
+      url = new URL(candidate, location.origin);
+    } catch {
+      continue;
+    }
+    if (url.origin !== location.origin) continue;
+    if (url.pathname !== BASE && !url.pathname.startsWith(`${BASE}/`)) continue;
+    if (url.pathname === `${BASE}/login` || url.pathname === `${BASE}/login/`) continue;
+    return `${url.pathname}${url.search}`;
+  }
+  return `${BASE}/`;
+}

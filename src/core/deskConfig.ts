@@ -351,6 +351,14 @@ export interface DeskTopics {
   categories: ReadonlyArray<Pick<CategoryConfig, 'path' | 'title'>>;
 }
 
+/**
+ * Whether `path` is a category of the configuration: a declared one, or a path under one
+ * ("support/hardware" under "support"), as the configuration's own references are checked.
+ */
+export function isKnownCategory(config: Pick<DeskTopics, 'categories'>, path: string): boolean {
+  return config.categories.some((c) => path === c.path || path.startsWith(`${c.path}/`));
+}
+
 /** The categories as the widget offers them, in one language. */
 export function topicsFor(config: DeskTopics, lang: Lang): Array<{ id: string; label: string }> {
   return config.categories.map((c) => ({ id: c.path, label: c.title[lang] }));

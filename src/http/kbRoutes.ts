@@ -1,6 +1,6 @@
 /**
  * The knowledge-base REST API (bearer-protected, under /api/v1): articles, search, and learning
- * from tickets (save an agent's reply as an article, add a customer's phrasing to one).
+ * from tickets (save an agent's reply as a draft article, add a customer's phrasing to one).
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -27,6 +27,8 @@ export function articleView(a: KbArticleRecord) {
     tags: a.tags,
     questions: a.questions,
     body: a.body,
+    /** False for a draft: the bot does not use it until an admin publishes it (PATCH published: true). */
+    published: a.published,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };
@@ -37,6 +39,8 @@ const listQuery = z.object({
   category: text().optional(),
   tag: text().optional(),
   q: text().max(200).optional(),
+  /** `true`: only published articles, `false`: only drafts. */
+  published: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
 });
@@ -47,8 +51,9 @@ const searchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(20).optional(),
 });
 
-const createBody = articleContent.extend({ id: articleId.optional() }).strict();
-const putBody = articleContent.extend({ id: articleId.optional() }).strict();
+// `published` defaults to true on a create; a PUT without it keeps a draft a draft.
+const createBody = articleContent.extend({ id: articleId.optional(), published: z.boolean().optional() }).strict();
+const putBody = articleContent.extend({ id: articleId.optional(), published: z.boolean().optional() }).strict();
 
 const questionBody = z
   .object({
@@ -160,10 +165,11 @@ export function kbRouter({ db, kb, tickets, thresholds }: KbRoutesDeps): Router 
     const agentRef = actingAgent(res, given);
     const agent = agentRef ? await tickets.findAgent(agentRef) : null;
     const draft = await draftArticleFromTicket(db, number, input);
-    const article = await kb.create({ ...draft, ...(id ? { id } : {}) }).catch(conflict);
+    // A draft: customers' words and an agent's reply go live only once an admin has read and published them.
+    const article = await kb.create({ ...draft, ...(id ? { id } : {}), published: false }).catch(conflict);
     const ticket = await db.ticket.findUniqueOrThrow({ where: { number }, select: { id: true } });
     await db.$transaction((tx) =>
-      audit(tx, ticket.id, 'kb.article_saved', { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null }, { articleId: article.id }),
+      audit(tx, ticket.id, 'kb.article_saved', { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null }, { articleId: article.id, published: false }),
     );
     res.status(201).location(`/api/v1/kb/articles/${encodeURIComponent(article.id)}`).json(articleView(article));
   });
@@ -198,7 +204,7 @@ export const kbApi = apiGroup('knowledge base', '/api/v1', [
   { method: 'post', path: '/kb/articles/:id/questions', summary: "Add a phrasing (or a customer's message) to the article's questions", params: { id: articleId }, body: questionBody },
   { method: 'get', path: '/kb/search', summary: 'What the bot would match, with confidences and its decision', query: searchQuery },
   {
-    method: 'post', path: '/tickets/:number/kb-article', summary: "Save an agent's reply on the ticket as an article",
-    params: { number: ticketNumber }, body: fromTicketBody, success: { status: 201, description: 'the article' },
+    method: 'post', path: '/tickets/:number/kb-article', summary: "Save an agent's reply on the ticket as a draft article (unpublished until an admin publishes it)",
+    params: { number: ticketNumber }, body: fromTicketBody, success: { status: 201, description: 'the draft article' },
   },
 ]);

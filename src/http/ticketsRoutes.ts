@@ -17,6 +17,8 @@ import type { EventBus } from '../core/events.js';
 import { mergeTickets } from '../core/ticketMerge.js';
 import { ticketDetailView, ticketView } from './views.js';
 import { apiGroup } from './apiRoutes.js';
+import { isKnownCategory } from '../core/deskConfig.js';
+import type { DeskSettings } from '../core/deskSettings.js';
 
 const replyBody = z
   .object({
@@ -66,7 +68,19 @@ const ticketNumber = {
   },
 };
 
-export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, files?: FileStore, edits?: AgentEdits): Router {
+/**
+ * A category set through the API must be one the desk configuration declares (or a path under
+ * one); null clears it. Without `settings` (no configuration to check against) any is taken.
+ */
+function checkCategory(settings: DeskSettings | undefined, category: string | null | undefined): void {
+  if (!settings || category === undefined || category === null) return;
+  const { categories } = settings.current;
+  if (isKnownCategory(settings.current, category)) return;
+  const declared = categories.length ? `declared: ${categories.map((c) => c.path).join(', ')}, or a path under one of them` : 'the desk configuration declares no categories';
+  throw new HttpError(400, 'invalid_request', `category: unknown category "${category}" (${declared})`, 'category');
+}
+
+export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, files?: FileStore, edits?: AgentEdits, settings?: DeskSettings): Router {
   const router = Router();
 
   router.get('/tickets', async (req, res) => {
@@ -122,6 +136,7 @@ export function ticketsRouter(db: Db, tickets: TicketService, events: EventBus, 
   router.patch('/tickets/:number', async (req, res) => {
     const number = ticketNumber.parse(req.params.number);
     const { actor: given, ...patch } = patchBody.parse(req.body);
+    checkCategory(settings, patch.category);
     const actorRef = actingAgent(res, given);
     const agent = actorRef ? await tickets.findAgent(actorRef, 'actor') : null;
     await tickets.update(number, patch, { kind: 'agent', name: agent?.name ?? 'admin', agentId: agent?.id ?? null });

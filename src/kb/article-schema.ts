@@ -51,6 +51,12 @@ export const articleContent = z.object({
 });
 export type ArticleContent = z.output<typeof articleContent>;
 
-/** Some fields of an article: a PATCH. */
-export const articlePatch = z.object(fields).partial().strict();
+/**
+ * Some fields of an article: a PATCH. `published: true` publishes a draft (the bot starts using
+ * it), `false` takes an article back to draft.
+ */
+export const articlePatch = z
+  .object({ ...fields, published: z.boolean() })
+  .partial()
+  .strict();
 export type ArticlePatch = z.output<typeof articlePatch>;

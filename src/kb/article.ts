@@ -12,6 +12,8 @@ export interface KbArticle {
   questions: string[];
   tags: string[];
   category?: string | null;
+  /** False for a draft (e.g. a reply saved from a ticket) that the bot must not use yet; absent means published. */
+  published?: boolean;
 }
 
 /** A search hit: raw score plus a calibrated probability-like confidence. */

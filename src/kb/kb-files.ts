@@ -14,7 +14,7 @@ export async function importKbDir(kb: KbService, dir: string, options: { prune?:
 }
 
 /**
- * Writes one `<id>.md` per article into `dir`. Files of articles deleted since are left alone:
+ * Writes one `<id>.md` per article into `dir` (drafts too, marked `published: false`). Files of articles deleted since are left alone:
  * the folder may hold other things, and git shows what to remove.
  */
 export async function exportKbDir(kb: KbService, dir: string): Promise<number> {

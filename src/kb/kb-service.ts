@@ -1,6 +1,8 @@
 /**
  * The knowledge base of a running gateway: articles live in PostgreSQL, and every instance keeps
- * an in-memory KbIndex of all of them for the bot and the widget's suggestions.
+ * an in-memory KbIndex of the published ones for the bot and the widget's suggestions. Drafts
+ * (`published: false`, e.g. a reply saved from a ticket) stay out of it until an admin publishes
+ * them; publishing or unpublishing is an ordinary change, so it reaches every instance the same way.
  *
  * Every change goes to PostgreSQL first, then re-indexes only the articles it touched (no full
  * rebuild), then is announced on Redis so the other instances reload those same articles.
@@ -19,6 +21,7 @@ import { slugify } from './slug.js';
 /** An article as stored, with its timestamps. */
 export interface KbArticleRecord extends KbArticle {
   category: string | null;
+  published: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,6 +32,8 @@ export interface KbListFilter {
   tag?: string;
   /** Free text in the title or the body. */
   q?: string;
+  /** Only published articles (true) or only drafts (false); both when absent. */
+  published?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -110,6 +115,7 @@ export class KbService {
       ...(f.lang ? { lang: f.lang } : {}),
       ...(f.category ? { category: f.category } : {}),
       ...(f.tag ? { tags: { has: f.tag } } : {}),
+      ...(f.published !== undefined ? { published: f.published } : {}),
       ...(f.q ? { OR: [{ title: { contains: likeLiteral(f.q), mode: 'insensitive' } }, { body: { contains: likeLiteral(f.q), mode: 'insensitive' } }] } : {}),
     };
     const [rows, total] = await Promise.all([
@@ -121,15 +127,17 @@ export class KbService {
 
   /**
    * Creates an article. Without an id, one is made from the title ("delivery-time-ru"), with a
-   * counter when taken; a given id that is taken is a KbConflictError.
+   * counter when taken; a given id that is taken is a KbConflictError. `published: false` makes
+   * a draft, which the bot does not use until it is published.
    */
-  async create(input: ArticleContent & { id?: string }): Promise<KbArticleRecord> {
+  async create(input: ArticleContent & { id?: string; published?: boolean }): Promise<KbArticleRecord> {
     const content = articleContent.parse(input);
     const given = input.id === undefined ? undefined : articleId.parse(input.id);
+    const published = input.published ?? true;
     for (let n = 1; ; n++) {
       const id = given ?? slugify(content.title, content.lang, n);
       try {
-        const row = await this.db.kbArticle.create({ data: { id, ...content } });
+        const row = await this.db.kbArticle.create({ data: { id, ...content, published } });
         await this.changed([row], []);
         return toRecord(row);
       } catch (err) {
@@ -139,12 +147,20 @@ export class KbService {
     }
   }
 
-  /** Replaces an article's content, or creates it with this id. */
-  async put(id: string, input: ArticleContent): Promise<{ article: KbArticleRecord; created: boolean }> {
+  /**
+   * Replaces an article's content, or creates it with this id. Without `published`, a draft stays
+   * a draft (editing it does not publish it) and a new article is published.
+   */
+  async put(id: string, input: ArticleContent & { published?: boolean }): Promise<{ article: KbArticleRecord; created: boolean }> {
     articleId.parse(id);
     const content = articleContent.parse(input);
+    const published = input.published;
     const existed = (await this.db.kbArticle.count({ where: { id } })) > 0;
-    const row = await this.db.kbArticle.upsert({ where: { id }, create: { id, ...content }, update: content });
+    const row = await this.db.kbArticle.upsert({
+      where: { id },
+      create: { id, ...content, published: published ?? true },
+      update: { ...content, ...(published === undefined ? {} : { published }) },
+    });
     await this.changed([row], []);
     return { article: toRecord(row), created: !existed };
   }
@@ -186,7 +202,8 @@ export class KbService {
    * With `prune`, articles not in `articles` are deleted: the set becomes exactly this one.
    */
   async importArticles(articles: readonly KbArticle[], options: { prune?: boolean } = {}): Promise<KbImportSummary> {
-    const incoming = articles.map((a) => ({ id: a.id, content: validImport(a) }));
+    // A file without `published` is a published article (see markdown.ts).
+    const incoming = articles.map((a) => ({ id: a.id, content: { ...validImport(a), published: a.published ?? true } }));
     const summary: KbImportSummary = { created: [], updated: [], unchanged: 0, deleted: [] };
     const written = await this.db.$transaction(
       async (tx) => {
@@ -224,7 +241,7 @@ export class KbService {
     return this.db.kbArticle.count();
   }
 
-  /** Re-indexes what this instance changed, then tells the others. */
+  /** Re-indexes what this instance changed (a draft leaves the index), then tells the others. */
   private async changed(rows: KbArticleRow[], deletedIds: string[]): Promise<void> {
     for (const row of rows) this.indexArticle(toRecord(row));
     for (const id of deletedIds) this.unindex(id);
@@ -255,7 +272,9 @@ export class KbService {
     // A reload can race a local change: never replace a newer version with an older one.
     const known = this.versions.get(a.id);
     if (known !== undefined && known > a.updatedAt.getTime()) return;
-    this.index.upsert(a);
+    // Drafts are never searched; their version is still kept so a re-sync skips them while unchanged.
+    if (a.published) this.index.upsert(a);
+    else this.index.remove(a.id);
     this.versions.set(a.id, a.updatedAt.getTime());
   }
 
@@ -280,13 +299,15 @@ function toRecord(row: KbArticleRow): KbArticleRecord {
     questions: row.questions,
     tags: row.tags,
     category: row.category,
+    published: row.published,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
 }
 
-function sameContent(a: KbArticleRecord, b: ArticleContent): boolean {
+function sameContent(a: KbArticleRecord, b: ArticleContent & { published: boolean }): boolean {
   return (
+    a.published === b.published &&
     a.title === b.title &&
     a.lang === b.lang &&
     a.body === b.body &&

@@ -1,6 +1,10 @@
 /**
  * Knowledge-base articles as Markdown files with YAML front matter, so the
  * KB can live in git and be edited by support staff in any editor.
+ *
+ * A draft (an article not yet published, e.g. a reply saved from a ticket) is written with
+ * `published: false` in its front matter and imported back as a draft; without the key an
+ * article is published.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,6 +48,10 @@ export function parseArticle(text: string, fileName: string): KbArticle {
   if (category !== undefined && category !== null && typeof category !== 'string') {
     throw new KbParseError(fileName, 'category must be a string');
   }
+  const published = fm['published'];
+  if (published !== undefined && published !== null && typeof published !== 'boolean') {
+    throw new KbParseError(fileName, 'published must be true or false');
+  }
   return {
     id,
     title: requireText(fm, 'title', fileName),
@@ -52,6 +60,7 @@ export function parseArticle(text: string, fileName: string): KbArticle {
     tags: textList(fm, 'tags', fileName),
     questions: textList(fm, 'questions', fileName),
     body: src.slice(m[0].length).trim(),
+    ...(published === false ? { published: false } : {}),
   };
 }
 
@@ -82,6 +91,8 @@ export function articleToMarkdown(article: KbArticle): string {
     category: article.category ?? null,
     tags: article.tags,
     questions: article.questions,
+    // Only drafts say so: published articles' files stay as they always were.
+    ...(article.published === false ? { published: false } : {}),
   });
   // Tags are short; the inline form reads better in a diff.
   const tags = doc.get('tags', true);

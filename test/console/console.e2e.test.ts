@@ -226,6 +226,33 @@ describe('web console', () => {
     await expect.poll(() => testId(admin, 'kb-preview').innerHTML()).toContain('<strong>2-3 days</strong>');
   });
 
+  it('a reply saved to the knowledge base is a draft, marked as such, until an admin publishes it', async () => {
+    const inbound = await t.inbound({ chatId: 'kb-draft-chat', messageId: 'kb-draft-1', from: { id: 'kb-draft-user', name: 'Olga Smirnova' }, text: 'Do you give gift receipts? operator' });
+    const { ticketNumber } = (await inbound.json()) as { ticketNumber: number };
+    expect((await t.api('POST', `/tickets/${ticketNumber}/messages`, { text: 'Hello Olga, yes: tick "gift receipt" at checkout.' })).status).toBe(201);
+
+    await admin.goto(`/admin/tickets/${ticketNumber}`);
+    const reply = admin.locator('[data-kind="agent"]', { hasText: 'gift receipt' });
+    await reply.locator('[data-testid="save-article"]').click();
+    await reply.locator('[data-testid="save-article-title"]').fill('Gift receipts');
+    await reply.locator('[data-testid="save-article-confirm"]').click();
+    await expect.poll(() => testId(admin, 'notice').textContent()).toMatch(/gift-receipts-en|черновик|draft/);
+    const draft = (await (await t.api('GET', '/kb/articles/gift-receipts-en')).json()) as { title: string; body: string; questions: string[]; published: boolean };
+    expect(draft).toMatchObject({ title: 'Gift receipts', body: 'Hello, yes: tick "gift receipt" at checkout.', questions: ['Do you give gift receipts?'], published: false });
+    expect(t.gateway.knowledge.kb.get('gift-receipts-en')).toBeUndefined();
+
+    await testId(admin, 'nav-kb').click();
+    const item = admin.locator('[data-testid="kb-article"][data-id="gift-receipts-en"]');
+    expect(await item.getAttribute('data-published')).toBe('false');
+    await item.locator('[data-testid="kb-draft-chip"]').waitFor();
+    await item.locator('a').click();
+    await testId(admin, 'kb-draft-notice').waitFor();
+    await testId(admin, 'kb-publish').click();
+    await expect.poll(() => item.getAttribute('data-published')).toBe('true');
+    expect(await item.locator('[data-testid="kb-draft-chip"]').count()).toBe(0);
+    expect(t.gateway.knowledge.kb.get('gift-receipts-en')?.title).toBe('Gift receipts');
+  });
+
   it('a viewer cannot reach the configuration, in the UI or through the API', async () => {
     const viewer = await signIn('viewer@example.com', passwords.viewer!);
     expect(await testId(viewer, 'nav-config').count()).toBe(0);

@@ -24,6 +24,7 @@ interface ArticleJson {
   tags: string[];
   questions: string[];
   body: string;
+  published: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -175,7 +176,7 @@ describe('widget suggestions', () => {
 });
 
 describe('learning from tickets', () => {
-  it('saves an agent reply as an article, with the customer question as its title and questions', async () => {
+  it('saves an agent reply as a draft article, which the bot uses only once an admin publishes it', async () => {
     const c = new Chat(t, hook);
     await c.say('Можно ли забрать заказ в другом городе?');
     await c.botMessage(1); // no match: handed over
@@ -192,13 +193,65 @@ describe('learning from tickets', () => {
       questions: ['Можно ли забрать заказ в другом городе?'],
       body: 'Да, выберите при оформлении **пункт выдачи** в нужном городе.',
       tags: ['pickup'],
+      published: false,
     });
-    expect((await c.ticket()).events.find((e) => e.type === 'kb.article_saved')?.data).toEqual({ articleId: saved.id });
+    expect((await c.ticket()).events.find((e) => e.type === 'kb.article_saved')?.data).toEqual({ articleId: saved.id, published: false });
 
-    // The next customer asking the same is answered by the bot.
+    // A draft: not searched, not suggested, and the next customer asking the same gets a person.
+    expect(t.gateway.knowledge.kb.get(saved.id)).toBeUndefined();
+    const search = await json<{ candidates: Array<{ id: string }> }>(await t.api('GET', `/kb/search?q=${encodeURIComponent('можно ли забрать заказ в другом городе')}`));
+    expect(search.candidates.map((x) => x.id)).not.toContain(saved.id);
+    const suggested = (await (await fetch(`${t.baseUrl}/widget/suggest?q=${encodeURIComponent('забрать заказ в другом городе')}&lang=ru`)).json()) as { articles: Array<{ id: string }> };
+    expect(suggested.articles.map((a) => a.id)).not.toContain(saved.id);
+    const before = new Chat(t, hook);
+    await before.say('можно ли забрать заказ в другом городе');
+    expect((await before.botMessage(1)).text).not.toMatch(/пункт выдачи/);
+    const drafts = await json<{ articles: ArticleJson[] }>(await t.api('GET', '/kb/articles?published=false&limit=200'));
+    expect(drafts.articles.map((a) => a.id)).toContain(saved.id);
+    expect(drafts.articles.every((a) => !a.published)).toBe(true);
+
+    // An admin publishes it: the next customer asking the same is answered by the bot, without a restart.
+    const published = await t.api('PATCH', `/kb/articles/${saved.id}`, { published: true });
+    expect(published.status).toBe(200);
+    expect(await json(published)).toMatchObject({ id: saved.id, published: true });
     const next = new Chat(t, hook);
     await next.say('можно ли забрать заказ в другом городе');
     expect((await next.botMessage(1)).text).toMatch(/^Можно ли забрать заказ в другом городе\?\n\nДа, выберите при оформлении пункт выдачи/);
+
+    // Editing a draft does not publish it; unpublishing takes it out of the index again.
+    expect((await json<ArticleJson>(await t.api('PATCH', `/kb/articles/${saved.id}`, { published: false }))).published).toBe(false);
+    expect(t.gateway.knowledge.kb.get(saved.id)).toBeUndefined();
+    const put = await json<ArticleJson>(await t.api('PUT', `/kb/articles/${saved.id}`, { title: saved.title, lang: 'ru', body: saved.body }));
+    expect(put.published).toBe(false);
+    expect(t.gateway.knowledge.kb.get(saved.id)).toBeUndefined();
+  });
+
+  it("leaves the customer's name and order number out of the draft", async () => {
+    const c = new Chat(t, hook, 'Мария Иванова');
+    await c.say('Где мой заказ 12345? Уже неделю жду.');
+    await c.botMessage(1);
+    expect((await t.gateway.db.ticket.findUniqueOrThrow({ where: { number: c.number }, select: { contact: { select: { name: true } } } })).contact.name).toBe('Мария Иванова');
+    await t.api('POST', `/tickets/${c.number}/messages`, { text: 'Здравствуйте, Мария Иванова! Заказ 12345 уже передан в доставку. Мария, трек-номер придёт по SMS.' });
+
+    const saved = await json<ArticleJson>(await t.api('POST', `/tickets/${c.number}/kb-article`, {}));
+    expect(saved).toMatchObject({
+      title: 'Где мой заказ? Уже неделю жду.',
+      questions: ['Где мой заказ? Уже неделю жду.'],
+      body: 'Здравствуйте! Заказ уже передан в доставку. Трек-номер придёт по SMS.',
+      published: false,
+    });
+    expect(JSON.stringify(saved)).not.toMatch(/Мари|Иванов|12345/);
+  });
+
+  it('keeps a question that also asks for a person, without the request', async () => {
+    const c = new Chat(t, hook);
+    await c.say('Списали деньги дважды за один заказ! оператор');
+    await c.botMessage(1); // handed to a person
+    await c.say('оператор, пожалуйста');
+    await t.api('POST', `/tickets/${c.number}/messages`, { text: 'Второе списание вернётся на карту в течение 3 рабочих дней.' });
+    const res = await t.api('POST', `/tickets/${c.number}/kb-article`, {});
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({ title: 'Списали деньги дважды за один заказ!', questions: ['Списали деньги дважды за один заказ!'], published: false });
   });
 
   it('takes the latest agent reply by default, or the given text and title', async () => {
@@ -208,7 +261,7 @@ describe('learning from tickets', () => {
     await c.say('operator');
     await t.api('POST', `/tickets/${c.number}/messages`, { text: 'Yes: 1,000 to 10,000 ₽, in the app.' });
     const auto = await json<ArticleJson>(await t.api('POST', `/tickets/${c.number}/kb-article`, {}));
-    expect(auto).toMatchObject({ title: 'Do you sell gift cards?', body: 'Yes: 1,000 to 10,000 ₽, in the app.', lang: 'en', questions: ['Do you sell gift cards?'] });
+    expect(auto).toMatchObject({ title: 'Do you sell gift cards?', body: 'Yes: 1,000 to 10,000 ₽, in the app.', lang: 'en', questions: ['Do you sell gift cards?'], published: false });
 
     const given = await json<ArticleJson>(
       await t.api('POST', `/tickets/${c.number}/kb-article`, { id: 'gift-cards-en', text: 'Gift cards: 1,000–10,000 ₽.', title: 'Gift cards', questions: ['gift card'] }),

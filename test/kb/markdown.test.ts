@@ -51,6 +51,16 @@ describe('Markdown articles', () => {
     });
   });
 
+  it('marks a draft with published: false, and leaves published articles as they were', () => {
+    const draft: KbArticle = { ...article, published: false };
+    const md = articleToMarkdown(draft);
+    expect(md).toMatch(/\npublished: false\n/);
+    expect(parseArticle(md, 'x.md')).toEqual(draft);
+    expect(articleToMarkdown({ ...article, published: true })).toBe(articleToMarkdown(article));
+    expect(parseArticle(articleToMarkdown(article), 'x.md').published).toBeUndefined();
+    expect(() => parseArticle('---\nid: a\ntitle: b\nlang: en\npublished: maybe\n---\ntext', 'x.md')).toThrow(/published must be true or false/);
+  });
+
   it('writes one file per article and reads the folder back', async () => {
     const other: KbArticle = { ...article, id: 'returns-en', lang: 'en', title: 'Returns', category: null, tags: [] };
     await writeKbDir(dir, [article, other]);

@@ -102,6 +102,24 @@ describe('two gateway instances', () => {
     await eventually(() => !b.gateway.knowledge.kb.get('gift-wrap-en'), 5000, 'b dropped the article');
   });
 
+  it('a draft stays out of both indexes until published on one, and leaves both when unpublished', async () => {
+    const draft = { id: 'gift-receipt-en', title: 'Gift receipt', lang: 'en', body: 'Tick "gift receipt" at checkout.', questions: ['can I get a gift receipt'], published: false };
+    expect((await a.api('POST', '/kb/articles', draft)).status).toBe(201);
+    expect((await b.api('PATCH', '/kb/articles/gift-receipt-en', { body: 'Tick "gift receipt" at checkout: no prices.' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.gateway.knowledge.kb.get('gift-receipt-en')).toBeUndefined();
+    expect(b.gateway.knowledge.kb.get('gift-receipt-en')).toBeUndefined();
+
+    expect((await a.api('PATCH', '/kb/articles/gift-receipt-en', { published: true })).status).toBe(200);
+    await eventually(() => b.gateway.knowledge.kb.get('gift-receipt-en')?.body.endsWith('no prices.'), 5000, 'b indexed the published article');
+    expect(b.gateway.knowledge.kb.search('can I get a gift receipt')[0]?.article.id).toBe('gift-receipt-en');
+
+    expect((await b.api('PATCH', '/kb/articles/gift-receipt-en', { published: false })).status).toBe(200);
+    await eventually(() => !a.gateway.knowledge.kb.get('gift-receipt-en'), 5000, 'a dropped the unpublished article');
+    expect(b.gateway.knowledge.kb.get('gift-receipt-en')).toBeUndefined();
+    expect((await a.api('DELETE', '/kb/articles/gift-receipt-en')).status).toBe(204);
+  });
+
   it('re-syncs from PostgreSQL after missing announcements (a Redis reconnect)', async () => {
     // Written behind both gateways' backs: no announcement at all.
     await a.gateway.db.kbArticle.create({ data: { id: 'silent-en', title: 'Silent', lang: 'en', body: 'Added directly.', questions: ['silent question'] } });

@@ -16,6 +16,8 @@ interface Article {
   tags: string[];
   questions: string[];
   body: string;
+  /** False for a draft (e.g. a reply saved from a ticket): the bot does not use it yet. */
+  published?: boolean;
 }
 
 interface Candidate {
@@ -125,6 +127,20 @@ export function Kb({ me, selected }: { me: Me; selected: string | undefined }) {
     }
   };
 
+  /** Publishes a draft (the bot starts using it at once) or takes an article back to draft. */
+  const setPublished = async (published: boolean) => {
+    if (!draft) return;
+    try {
+      const saved = await api<Article>('PATCH', `/kb/articles/${encodeURIComponent(draft.id)}`, { published });
+      setDraft({ ...draft, published: saved.published });
+      setNotice(t(published ? 'publishedNotice' : 'unpublishedNotice'));
+      setError('');
+      await loadList();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
   const remove = async () => {
     if (!draft || !confirm(`${t('remove')} ${draft.id}?`)) return;
     await api('DELETE', `/kb/articles/${encodeURIComponent(draft.id)}`).catch((err: Error) => setError(err.message));
@@ -155,11 +171,16 @@ export function Kb({ me, selected }: { me: Me; selected: string | undefined }) {
         )}
         <ul>
           {shown.map((a) => (
-            <li key={a.id} class={draft?.id === a.id ? 'active' : ''}>
+            <li key={a.id} class={draft?.id === a.id ? 'active' : ''} data-testid="kb-article" data-id={a.id} data-published={String(a.published !== false)}>
               <a href={`/admin/kb/${encodeURIComponent(a.id)}`} onClick={(e) => onLink(e, `/kb/${encodeURIComponent(a.id)}`)}>
                 {a.title}
               </a>{' '}
               <span class="muted">{a.lang}</span>
+              {a.published === false && (
+                <span class="chip" data-testid="kb-draft-chip">
+                  {t('draft')}
+                </span>
+              )}
             </li>
           ))}
         </ul>
@@ -171,6 +192,11 @@ export function Kb({ me, selected }: { me: Me; selected: string | undefined }) {
         {draft && (
           <section class="card editor" data-testid="kb-editor">
             {!canEdit && <p class="muted">{t('readOnly')}</p>}
+            {!isNew && draft.published === false && (
+              <p class="notice" data-testid="kb-draft-notice">
+                {t('draftHint')}
+              </p>
+            )}
             <fieldset disabled={!canEdit}>
               <div class="grid2">
                 <label>
@@ -219,6 +245,16 @@ export function Kb({ me, selected }: { me: Me; selected: string | undefined }) {
                 <button data-testid="kb-save" onClick={save}>
                   {t('save')}
                 </button>
+                {!isNew && draft.published === false && (
+                  <button data-testid="kb-publish" onClick={() => void setPublished(true)}>
+                    {t('publish')}
+                  </button>
+                )}
+                {!isNew && draft.published !== false && (
+                  <button class="secondary" data-testid="kb-unpublish" onClick={() => void setPublished(false)}>
+                    {t('unpublish')}
+                  </button>
+                )}
                 {!isNew && (
                   <button class="danger" onClick={remove}>
                     {t('remove')}

@@ -26,9 +26,15 @@ type Entry = { at: string; message?: MessageView; event?: TicketDetail['events']
  * an admin): the text becomes editable in place, and saving sends the edit, which the gateway
  * delivers to the customer's copy where their channel can edit it (the server decides who may).
  */
-function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; customerName: string | null; onSaveArticle?: () => void; onEdit?: (text: string) => Promise<boolean> }) {
+function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; customerName: string | null; onSaveArticle?: (title: string) => Promise<boolean>; onEdit?: (text: string) => Promise<boolean> }) {
   const kind = m.internal ? 'note' : m.author.kind;
   const [draft, setDraft] = useState<string | null>(null);
+  // "Save as KB article" asks for an optional title first (empty: the server takes the customer's question).
+  const [articleTitle, setArticleTitle] = useState<string | null>(null);
+  const saveArticle = async () => {
+    if (articleTitle === null || !onSaveArticle) return;
+    if (await onSaveArticle(articleTitle.trim())) setArticleTitle(null);
+  };
   const save = async () => {
     if (draft === null || !onEdit) return;
     if (draft.trim() === '' || draft === m.text) return setDraft(null);
@@ -49,7 +55,7 @@ function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; c
           </span>
         )}
         {onSaveArticle && (
-          <button class="link small" data-testid="save-article" onClick={onSaveArticle}>
+          <button class="link small" data-testid="save-article" onClick={() => setArticleTitle(articleTitle === null ? '' : null)}>
             {t('saveAsArticle')}
           </button>
         )}
@@ -59,6 +65,22 @@ function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; c
           </button>
         )}
       </div>
+      {articleTitle !== null && (
+        <form
+          class="row"
+          data-testid="save-article-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveArticle();
+          }}
+        >
+          <input data-testid="save-article-title" aria-label={t('articleTitle')} placeholder={`${t('articleTitle')} (${t('articleTitleHint')})`} maxLength={200} value={articleTitle} onInput={(e) => setArticleTitle(e.currentTarget.value)} />
+          <button data-testid="save-article-confirm">{t('save')}</button>
+          <button type="button" class="secondary" onClick={() => setArticleTitle(null)}>
+            {t('cancel')}
+          </button>
+        </form>
+      )}
       {draft !== null ? (
         <div class="msg-edit">
           <textarea data-testid="edit-text" rows={3} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
@@ -201,6 +223,9 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
   useEffect(() => {
     setTicket(null);
     dirty.current = false;
+    // What was typed for the previous ticket is not for this one (after a merge, the target's own number).
+    setMergeInto('');
+    setSnoozeUntil('');
   }, [number]);
   // This ticket changed, or one of its messages was delivered (or failed).
   useLiveRefresh(load, (change) => change.tickets.includes(number) || (ticket?.messages.some((m) => change.messages.includes(m.id)) ?? false), [number]);
@@ -260,9 +285,13 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
       if (form.category !== (ticket.category ?? '')) patch.category = form.category || null;
       const tags = form.tags.split(',').map((s) => s.trim()).filter(Boolean);
       if (tags.join(',') !== ticket.tags.join(',')) patch.tags = tags;
-      dirty.current = false;
-      return api('PATCH', `/tickets/${number}`, patch);
+      // A refused change (an unknown category …) stays in the form beside the server's error.
+      return api('PATCH', `/tickets/${number}`, patch).then(() => {
+        dirty.current = false;
+      });
     }, t('saved'));
+
+  const mergeTarget = /^\d+$/.test(mergeInto.trim()) ? Number(mergeInto.trim()) : 0;
 
   const entries: Entry[] = [...ticket.messages.map((m) => ({ at: m.createdAt, message: m })), ...ticket.events.map((e) => ({ at: e.at, event: e }))].sort((a, b) =>
     a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
@@ -292,7 +321,11 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
           {ticket.contact?.name ?? ''} {ticket.contact?.email ?? ''} {ticket.contact?.phone ?? ''}
         </span>
       </div>
-      {error && <p class="error">{error}</p>}
+      {error && (
+        <p class="error" data-testid="ticket-error">
+          {error}
+        </p>
+      )}
       {notice && (
         <p class="notice" data-testid="notice">
           {notice}
@@ -309,11 +342,16 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
                 customerName={ticket.contact?.name ?? null}
                 onSaveArticle={
                   entry.message.author.kind === 'agent' && !entry.message.internal
-                    ? () =>
-                        act(async () => {
-                          const article = await api<{ id: string }>('POST', `/tickets/${number}/kb-article`, { messageId: entry.message!.id });
+                    ? async (title) => {
+                        let ok = false;
+                        await act(async () => {
+                          // Saved as a draft: an admin publishes it from the knowledge-base pages.
+                          const article = await api<{ id: string }>('POST', `/tickets/${number}/kb-article`, { messageId: entry.message!.id, ...(title ? { title } : {}) });
                           setNotice(t('articleSaved', { id: article.id }));
-                        })
+                          ok = true;
+                        });
+                        return ok;
+                      }
                     : undefined
                 }
                 onEdit={
@@ -427,12 +465,14 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
             </label>
             <button
               class="secondary"
-              disabled={busy || !mergeInto}
+              // A ticket cannot be merged into itself: the button is not offered for its own number.
+              disabled={busy || !mergeTarget || mergeTarget === number}
               data-testid="merge"
               onClick={() =>
                 act(async () => {
-                  await api('POST', `/tickets/${number}/merge`, { into: Number(mergeInto) });
-                  navigate(`/tickets/${mergeInto}`);
+                  await api('POST', `/tickets/${number}/merge`, { into: mergeTarget });
+                  setMergeInto('');
+                  navigate(`/tickets/${mergeTarget}`);
                 })
               }
             >
