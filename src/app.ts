@@ -167,12 +167,17 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   // Without a listener BullMQ prints every error with console.error, past the logger and LOG_LEVEL.
   deliveryQueue.queue.on('error', (err) => log.warn({ err: err.message }, 'delivery queue error'));
   const outbox = new Outbox(db, deliveryQueue, events);
-  const tickets = new TicketService(db, outbox, events, settings);
+  // The knowledge base, and its bot: a listener on the core's events (the core never imports it).
+  const knowledge = createKnowledgeBase({ config, db, redis, outbox, events, settings, log });
+  // True while the bot would take a new ticket: otherwise every new ticket goes to people at once,
+  // and its SLA clock starts when the customer writes rather than at the bot's handoff.
+  const botHandles = () => config.BOT_ENABLED && knowledge.kb.size > 0;
+  const tickets = new TicketService(db, outbox, events, settings, botHandles);
   // Agents' edits of their replies: the customer's copy is edited through the delivery queue, where the channel can.
   const agentEdits = new AgentEdits(db, deliveryQueue, events, log);
   // A customer's answer to a CSAT survey rates the resolved ticket instead of reopening it.
   const csatReplies = new CsatReplies(outbox, events, settings);
-  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings, csatReplies);
+  const pipeline = new InboundPipeline(db, events, new AttachmentKeeper(files, log, { downloadTimeoutMs: ATTACHMENT_DOWNLOAD_TIMEOUT_MS }), settings, csatReplies, botHandles);
   // Customer notifications (taken, pending, resolved) and canned responses.
   const notifications = new StatusNotifications(db, outbox, events, settings, log);
   const canned = new CannedResponses(db, tickets, settings);
@@ -220,12 +225,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   });
   const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
 
-  // 4b. The knowledge base, and its bot: a listener on the core's events (the core never imports it).
-  const knowledge = createKnowledgeBase({ config, db, redis, outbox, events, log });
-
   // 4c. Agent desks: listeners on the core's events that act only through TicketService.
-  // True while the bot would take a new ticket: otherwise every new ticket goes to people at once.
-  const botHandles = () => config.BOT_ENABLED && knowledge.kb.size > 0;
   // 4c'. Routing and assignment: listeners that route new tickets and hand them to agents.
   const assignment = new AssignmentService({ db, tickets, settings, botHandles, events, log });
   const desks = (options.desks ?? createDesks)({

@@ -25,7 +25,7 @@ import { recordEdit } from './edits.js';
 import type { EventBus } from './events.js';
 import type { InboundEdit, InboundMessage } from './model.js';
 import { audit } from './audit.js';
-import { pendingPauses } from './sla/pauses.js';
+import { restartedDueTimes } from './sla/pauses.js';
 import { DeskSettings } from './deskSettings.js';
 import type { DueTimes, SlaClock } from './sla/policy.js';
 import type { CapturedRating, CsatReplies } from './notify/csatReply.js';
@@ -51,6 +51,8 @@ export class InboundPipeline {
     private readonly settings: DeskSettings = new DeskSettings(),
     /** Answers to CSAT surveys: a rating rates the resolved ticket instead of reopening it. */
     private readonly csat?: CsatReplies,
+    /** True while the KB bot takes new tickets: their SLA clock starts when people get them (src/core/sla/pauses.ts). */
+    private readonly botHandles: () => boolean = () => false,
   ) {}
 
   /**
@@ -111,8 +113,10 @@ export class InboundPipeline {
    */
   private async ingestLocked(msg: InboundMessage, sentAt: Date): Promise<Stored | null> {
     // Due times of the ticket this message may open (new tickets get the default priority),
-    // computed outside the transaction so that no lock waits on calendar math.
-    const due = this.settings.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
+    // computed outside the transaction so that no lock waits on calendar math. None while the bot
+    // takes the ticket: the clock starts at the handoff.
+    const bot = this.botHandles();
+    const due = bot ? { firstResponseDueAt: null, resolutionDueAt: null } : this.settings.sla.dueTimes({ priority: 'normal', category: msg.topic ?? null, openedAt: sentAt });
     const slaPolicy = this.settings.sla.policyFor('normal', msg.topic ?? null)?.name ?? null;
     return this.db
       .$transaction(async (tx) => {
@@ -124,7 +128,7 @@ export class InboundPipeline {
         if (state.duplicate) return null;
         const rated = await this.rateSurvey(tx, msg, conversationId, state, sentAt);
         if (rated) return rated;
-        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, { ...due, slaPolicy }, this.settings.sla);
+        const threaded = await threadIntoTicket(tx, msg, conversationId, contactId, sentAt, state, { ...due, slaPolicy }, this.settings.sla, bot);
         const messageId = await insertMessage(tx, msg, conversationId, threaded.ticket.id, sentAt);
         // The unique key still guards a redelivery that came in through another conversation.
         if (!messageId) throw new DuplicateDelivery();
@@ -356,15 +360,17 @@ async function threadIntoTicket(
   { live, lastClosedId }: ConversationState,
   due: DueTimes & { slaPolicy: string | null },
   sla: SlaClock,
+  bot: boolean,
 ): Promise<Threaded> {
   const actor = { kind: 'customer' as const, name: msg.from.name ?? null };
   if (live) {
     if (live.status === 'resolved' || live.status === 'pending') {
       // The customer wrote again: a resolved ticket reopens, a pending one stops waiting.
-      const data: Prisma.TicketUpdateInput = { status: 'open', pendingUntil: null, resolvedAt: null };
-      if (live.status === 'pending') Object.assign(data, await resumedDueTimes(tx, sla, live.id));
-      await tx.ticket.update({ where: { id: live.id }, data });
+      await tx.ticket.update({ where: { id: live.id }, data: { status: 'open', pendingUntil: null, resolvedAt: null } });
       await audit(tx, live.id, live.status === 'resolved' ? 'reopened' : 'status_changed', actor, { from: live.status, to: 'open' });
+      // The clock runs again, unless the bot has the ticket back (then people's clock waits for the handoff).
+      const due = await restartedDueTimes(tx, sla, live.id, { bot, now: new Date() });
+      if (Object.keys(due).length) await tx.ticket.update({ where: { id: live.id }, data: due });
       return { ticket: live, created: false, previousTicketId: null, changes: { status: { from: live.status, to: 'open' } } };
     }
     return { ticket: live, created: false, previousTicketId: null, changes: null };
@@ -388,17 +394,3 @@ async function threadIntoTicket(
   return { ticket, created: true, previousTicketId: lastClosedId, changes: null };
 }
 
-/** A pending ticket goes back to open: its unmet due times move later by the business time it spent pending. */
-async function resumedDueTimes(tx: Prisma.TransactionClient, sla: SlaClock, ticketId: string): Promise<Partial<DueTimes> & { slaPolicy?: string | null }> {
-  const t = await tx.ticket.findUniqueOrThrow({
-    where: { id: ticketId },
-    select: { priority: true, category: true, openedAt: true, firstRespondedAt: true, resolvedAt: true },
-  });
-  const due = sla.dueTimes(t, await pendingPauses(tx, ticketId, new Date()));
-  return {
-    ...(t.firstRespondedAt ? {} : { firstResponseDueAt: due.firstResponseDueAt }),
-    ...(t.resolvedAt ? {} : { resolutionDueAt: due.resolutionDueAt }),
-    // The policy the unmet due times now come from (met ones keep theirs).
-    ...(t.firstRespondedAt && t.resolvedAt ? {} : { slaPolicy: sla.policyFor(t.priority, t.category)?.name ?? null }),
-  };
-}

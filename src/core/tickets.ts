@@ -11,7 +11,8 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
 import type { Attachment } from './model.js';
 import type { DeliveredOnPlatform, Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
-import { pendingPauses } from './sla/pauses.js';
+import { handToPeople } from './handoff.js';
+import { botHolds, clockPauses, unmetDueTimes } from './sla/pauses.js';
 import { DeskSettings } from './deskSettings.js';
 
 export interface ReplyInput {
@@ -95,6 +96,8 @@ export class TicketService {
     private readonly outbox: Outbox,
     private readonly events: EventBus,
     private readonly settings: DeskSettings = new DeskSettings(),
+    /** True while the KB bot takes new tickets: a ticket's SLA clock then starts when people get it (./sla/pauses.ts). */
+    private readonly botHandles: () => boolean = () => false,
   ) {}
 
   /** Finds an agent by handle or email, or refuses naming the field. */
@@ -157,8 +160,11 @@ export class TicketService {
           changes.assignee = { from: null, to: agent.handle };
         }
         if (ticket.botActive) changes.botActive = { from: true, to: false };
+        // People take the ticket from the bot with this reply: their SLA clock starts now (and this is the first response).
+        const handed = ticket.botActive && this.botHandles() ? await handToPeople(tx, ticket.id, this.settings.sla, actor, at) : {};
         await tx.ticket.update({ where: { id: ticket.id }, data });
         for (const [field, change] of Object.entries(changes)) await audit(tx, ticket.id, `${field}_changed`, actor, change);
+        return { ticket, messageId, changes: { ...handed, ...changes } };
       }
       return { ticket, messageId, changes };
     });
@@ -237,19 +243,25 @@ export class TicketService {
         if (changes.assigneeId) data.assignedAt = assignee ? new Date() : null;
       }
       if (team !== undefined) set('teamId', t.teamId, team?.id ?? null);
-      // SLA: a new priority or category (unless keepDueTimes), or the end of a pending period, recomputes the unmet due times.
-      const leavingPending = t.status === 'pending' && changes.status !== undefined;
-      if (leavingPending || (!opts.keepDueTimes && (changes.priority || changes.category))) {
-        const pauses = await pendingPauses(tx, t.id, leavingPending ? new Date() : undefined);
-        const sla = { priority: patch.priority ?? t.priority, category: patch.category !== undefined ? patch.category : t.category, openedAt: t.openedAt };
-        const due = this.settings.sla.dueTimes(sla, pauses);
-        if (!t.firstRespondedAt) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
-        if (!t.resolvedAt) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
-        // The policy the unmet due times now come from (met ones keep theirs).
-        if (!t.firstRespondedAt || !t.resolvedAt) set('slaPolicy', t.slaPolicy, this.settings.sla.policyFor(sla.priority, sla.category)?.name ?? null);
-      }
       if (patch.botActive !== undefined) set('botActive', t.botActive, patch.botActive);
       else if (patch.status === 'resolved' && t.status !== 'resolved') set('botActive', t.botActive, true);
+      // SLA: the unmet due times are recomputed when the clock runs again (the ticket leaves
+      // pending, or people get it from the bot) or, unless keepDueTimes, for a new priority or category.
+      const bot = this.botHandles();
+      const restarts = (t.status === 'pending' && changes.status !== undefined) || (bot && changes.botActive?.to === false);
+      if (restarts || (!opts.keepDueTimes && (changes.priority || changes.category))) {
+        const after = {
+          priority: patch.priority ?? t.priority,
+          category: patch.category !== undefined ? patch.category : t.category,
+          status: patch.status ?? t.status,
+          botActive: (data.botActive as boolean | undefined) ?? t.botActive,
+        };
+        const pauses = await clockPauses(tx, t, { bot, until: restarts ? new Date() : undefined });
+        const due = unmetDueTimes(this.settings.sla, { ...t, ...after }, pauses, botHolds(after, bot));
+        if (due.firstResponseDueAt !== undefined) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
+        if (due.resolutionDueAt !== undefined) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
+        if (due.slaPolicy !== undefined) set('slaPolicy', t.slaPolicy, due.slaPolicy);
+      }
       if (!Object.keys(changes).length) return { ticket: t, changes, refused: false };
       try {
         await tx.ticket.update({ where: { id: t.id }, data });
@@ -275,7 +287,7 @@ export type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
     | 'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
-    | 'openedAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue' | 'lastAgentReplyAt'
+    | 'openedAt' | 'origin' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue' | 'lastAgentReplyAt'
   >;
 
 /**
@@ -298,7 +310,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
     select: {
       id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
-      openedAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
+      openedAt: true, origin: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
     },
   });
 }

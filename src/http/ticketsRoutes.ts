@@ -41,10 +41,14 @@ const patchBody = z
       .optional(),
     priority: z.enum(Priority).optional(),
     tags: z.array(text().max(64)).max(50).optional(),
-    category: text().max(200).nullable().optional(),
+    category: text()
+      .max(200)
+      .nullable()
+      .optional()
+      .describe('a category the desk configuration declares, or a path under one ("delivery/courier"); null clears it; an unknown one is refused'),
     assignee: text().nullable().optional(),
     team: text().nullable().optional(),
-    botActive: z.boolean().optional(),
+    botActive: z.boolean().optional().describe('false takes the ticket from the knowledge-base bot: people have it, and their SLA clock starts'),
     line: z.number().int().min(1).max(3).optional(),
     /** With status "pending": why, told to the customer. */
     reason: text().max(500).optional(),

@@ -10,6 +10,8 @@
  * through the Outbox (delivered by the delivery queue like any reply, crash-safe).
  */
 import { audit } from '../core/audit.js';
+import type { DeskSettings } from '../core/deskSettings.js';
+import { handToPeople } from '../core/handoff.js';
 import type { Actor, EventBus } from '../core/events.js';
 import type { Button } from '../core/model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from '../core/outbox.js';
@@ -59,6 +61,8 @@ export class KbBot {
     private readonly events: EventBus,
     private readonly log: Logger,
     private readonly options: KbBotOptions,
+    /** The desk settings in force: the SLA policies a handoff starts the clock of. */
+    private readonly settings: DeskSettings,
   ) {}
 
   /** Starts listening to new customer messages. */
@@ -129,8 +133,8 @@ export class KbBot {
 
     const changes: Changes = {};
     if (plan.action === 'handoff') {
-      await tx.ticket.update({ where: { id: ticket.id }, data: { botActive: false } });
-      changes.botActive = { from: true, to: false };
+      // People get the ticket, and their SLA clock starts now.
+      Object.assign(changes, await handToPeople(tx, ticket.id, this.settings.sla, actor));
       await audit(tx, ticket.id, 'bot.handoff', actor, { reason: plan.reason });
     } else if (plan.action === 'deflected') {
       if (ticket.status !== 'resolved') await resolve(tx, ticket, actor, changes);

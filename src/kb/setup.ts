@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../config.js';
+import type { DeskSettings } from '../core/deskSettings.js';
 import type { EventBus } from '../core/events.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Db } from '../db/prisma.js';
@@ -53,15 +54,16 @@ export interface KnowledgeBaseDeps {
   redis: { pub: Redis; sub: Redis };
   outbox: Outbox;
   events: EventBus;
+  settings: DeskSettings;
   log: Logger;
 }
 
 export type KnowledgeBase = ReturnType<typeof createKnowledgeBase>;
 
-export function createKnowledgeBase({ config, db, redis, outbox, events, log }: KnowledgeBaseDeps) {
+export function createKnowledgeBase({ config, db, redis, outbox, events, settings, log }: KnowledgeBaseDeps) {
   const kb = new KbService(db, new KbChangeFeed(redis.pub, redis.sub, kbChannel(config.REDIS_PREFIX), log), log);
   const thresholds = botThresholds(config);
-  const bot = config.BOT_ENABLED ? new KbBot(db, kb, outbox, events, log, { thresholds }) : null;
+  const bot = config.BOT_ENABLED ? new KbBot(db, kb, outbox, events, log, { thresholds }, settings) : null;
   return {
     kb,
     bot,

@@ -28,7 +28,8 @@
  *     `met`: answered at or before the due time;
  *     `missed`: answered after it, or never answered and either resolved/closed after it or still
  *       new/open now past it;
- *     `notNeeded`: resolved/closed without an answer before the due time (the bot solved it);
+ *     `notNeeded`: resolved/closed without an answer before the due time (a ticket the bot
+ *       solved on its own has no due time at all: people's clock starts at the handoff);
  *     `waiting`: not answered, not past due yet, or pending (the clock stands still).
  *   `rate` = missed / (met + missed): the share of decided targets that were missed (null when
  *   none is decided). Like the ticket JSON's `sla` flags (src/core/sla/policy.ts slaStatus).

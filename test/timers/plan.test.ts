@@ -41,7 +41,7 @@ function ticket(patch: Partial<TimerTicket> = {}): TimerTicket {
     category: null, line: 1, teamId: null, team: null, assigneeId: null, botActive: true, openedAt: T0, pendingUntil: null,
     firstResponseDueAt: new Date(T0.getTime() + 4 * H), resolutionDueAt: new Date(T0.getTime() + 8 * H), firstRespondedAt: null,
     resolvedAt: null, overdue: false, slaWarnedAt: null, slaBreachedAt: null, busyNotifiedAt: null, csatRequestedAt: null,
-    assignedAt: null, lastCustomerMessageAt: T0, lastAgentReplyAt: null, mergedIntoId: null, pauses: [], pendingSince: null,
+    assignedAt: null, lastCustomerMessageAt: T0, lastAgentReplyAt: null, mergedIntoId: null, pauses: { people: [], bot: [] }, pendingSince: null,
     handedOffAt: null, pendingRulesRun: [],
     ...patch,
   };
@@ -67,7 +67,8 @@ describe('planTimers', () => {
     const t = ticket({ priority: 'high', openedAt, firstResponseDueAt: msk('2025-11-24T10:00:00'), resolutionDueAt: null });
     expect(planTimers(t, settings, openedAt, noBot).find((p) => p.kind === 'warn.firstResponse')?.dueAt).toEqual(msk('2025-11-24T09:15:00'));
     // Pending on Friday 16:00-16:30: the warning moves by those 30 business minutes.
-    const paused = { ...t, pauses: [{ from: msk('2025-11-21T16:00:00'), to: msk('2025-11-21T16:30:00') }], firstResponseDueAt: msk('2025-11-24T10:30:00') };
+    const pending = [{ from: msk('2025-11-21T16:00:00'), to: msk('2025-11-21T16:30:00') }];
+    const paused = { ...t, pauses: { people: pending, bot: pending }, firstResponseDueAt: msk('2025-11-24T10:30:00') };
     expect(planTimers(paused, settings, openedAt, noBot).find((p) => p.kind === 'warn.firstResponse')?.dueAt).toEqual(msk('2025-11-24T09:45:00'));
   });
 

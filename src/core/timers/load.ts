@@ -4,20 +4,18 @@
  * query for the rows and one for their events, for one ticket or a batch of the rebuild.
  */
 import type { Prisma } from '../../generated/prisma/client.js';
-import { PAUSE_EVENT_TYPES, pausesOf } from '../sla/pauses.js';
+import { CLOCK_EVENT_TYPES, pausesOf } from '../sla/pauses.js';
 import type { TimerTicket } from './plan.js';
 
 type Reader = Pick<Prisma.TransactionClient, 'ticket' | 'ticketEvent'>;
 
 const select = {
   id: true, number: true, conversationId: true, channel: true, status: true, priority: true, category: true, line: true, teamId: true, assigneeId: true, botActive: true,
-  openedAt: true, pendingUntil: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true,
+  origin: true, openedAt: true, pendingUntil: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true,
   overdue: true, slaWarnedAt: true, slaBreachedAt: true, busyNotifiedAt: true, csatRequestedAt: true, assignedAt: true,
   lastCustomerMessageAt: true, lastAgentReplyAt: true, mergedIntoId: true, team: { select: { name: true } },
 } satisfies Prisma.TicketSelect;
 
-/** Audit events that move the ticket from the bot to people. */
-const HANDOFF_TYPES = ['bot.handoff', 'botActive_changed'];
 /** The audit event a `pending` automation rule's timer leaves: the rule ran in this pending period. */
 export const PENDING_RULE_EVENT = 'automation.pending';
 
@@ -26,7 +24,7 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
   const rows = await db.ticket.findMany({ where, select, orderBy: { number: 'asc' }, ...(take ? { take } : {}) });
   if (!rows.length) return [];
   const events = await db.ticketEvent.findMany({
-    where: { ticketId: { in: rows.map((r) => r.id) }, type: { in: [...PAUSE_EVENT_TYPES, ...HANDOFF_TYPES, PENDING_RULE_EVENT] } },
+    where: { ticketId: { in: rows.map((r) => r.id) }, type: { in: [...CLOCK_EVENT_TYPES, PENDING_RULE_EVENT] } },
     orderBy: { seq: 'asc' },
     select: { ticketId: true, type: true, data: true, createdAt: true },
   });
@@ -36,15 +34,14 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
     list.push(e);
     byTicket.set(e.ticketId, list);
   }
-  return rows.map(({ team, ...row }) => {
+  return rows.map(({ team, origin, ...row }) => {
     const list = byTicket.get(row.id) ?? [];
-    const statusChanges = list.filter((e) => PAUSE_EVENT_TYPES.includes(e.type));
     let pendingSince: Date | null = null;
     let handedOffAt: Date | null = null;
     let pendingRulesRun: string[] = [];
     for (const e of list) {
       const change = (e.data ?? {}) as { from?: unknown; to?: unknown; rule?: unknown };
-      if (PAUSE_EVENT_TYPES.includes(e.type)) {
+      if (e.type === 'status_changed' || e.type === 'reopened') {
         if (change.to === 'pending' && change.from !== 'pending') {
           pendingSince = e.createdAt;
           pendingRulesRun = [];
@@ -54,10 +51,11 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
       } else if (e.type === 'bot.handoff' || change.to === false) handedOffAt = e.createdAt;
     }
     const pending = row.status === 'pending';
+    const start = { openedAt: row.openedAt, origin };
     return {
       ...row,
       team: team?.name ?? null,
-      pauses: pausesOf(statusChanges),
+      pauses: { people: pausesOf(list, start, { bot: false }), bot: pausesOf(list, start, { bot: true }) },
       pendingSince: pending ? pendingSince : null,
       handedOffAt,
       pendingRulesRun: pending ? pendingRulesRun : [],

@@ -66,8 +66,11 @@ export interface TimerTicket {
   lastCustomerMessageAt: Date | null;
   lastAgentReplyAt: Date | null;
   mergedIntoId: string | null;
-  /** The finished pending periods (the SLA clock stood still). */
-  pauses: Pause[];
+  /**
+   * The finished periods the SLA clock stood still (./sla/pauses.ts): pending ones (`people`),
+   * or, when the bot takes tickets, those and the bot's (`bot`).
+   */
+  pauses: { people: Pause[]; bot: Pause[] };
   /** When the current pending period began (null unless pending). */
   pendingSince: Date | null;
   /** When the bot last gave the ticket to people (a handoff, or a person taking it), if ever. */
@@ -101,14 +104,14 @@ export function planTimers(t: TimerTicket, settings: DeskSettings, now: Date, ct
   const config = settings.current.timers;
   const live = t.status === 'new' || t.status === 'open';
 
-  // SLA: while the clock runs (not pending, not done), each unmet target warns and breaches.
-  if (live) {
+  // SLA: while the clock runs (not pending, not done, not with the bot), each unmet target warns and breaches.
+  if (live && !(ctx.botHandles && t.botActive)) {
     for (const target of TARGETS) {
       const due = slaDue(t, target);
       if (!due) continue;
       if (!after(t.slaBreachedAt, due)) add(`breach.${target}`, due);
       // Once the due time has passed the breach says it all: no late warning.
-      const warn = warningAt(t, target, settings);
+      const warn = warningAt(t, target, settings, ctx.botHandles);
       if (warn && due > now && !after(t.slaWarnedAt, warn)) add(`warn.${target}`, warn);
     }
   }
@@ -156,15 +159,15 @@ export function slaDue(t: TimerTicket, target: SlaTarget): Date | null {
 
 /**
  * The instant `timers.slaWarning` of the target has elapsed: that share of the target's business
- * time counted from openedAt in the policy's calendar, pending periods excluded (as the due time
+ * time counted from openedAt in the policy's calendar, the clock's pauses excluded (as the due time
  * itself is computed). Never after the due time (a policy changed since it was computed).
  */
-export function warningAt(t: TimerTicket, target: SlaTarget, settings: DeskSettings): Date | null {
+export function warningAt(t: TimerTicket, target: SlaTarget, settings: DeskSettings, botHandles: boolean): Date | null {
   const due = slaDue(t, target);
   const policy = settings.sla.policyFor(t.priority, t.category);
   if (!due || !policy) return null;
   const targetMs = target === 'firstResponse' ? policy.firstResponseMs : policy.resolutionMs;
-  const warn = dueAt(policy.calendar, t.openedAt, Math.round(targetMs * settings.current.timers.slaWarning), t.pauses);
+  const warn = dueAt(policy.calendar, t.openedAt, Math.round(targetMs * settings.current.timers.slaWarning), botHandles ? t.pauses.bot : t.pauses.people);
   return warn < due ? warn : due;
 }
 
