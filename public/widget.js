@@ -38,6 +38,9 @@
   const MAX_BACKOFF_MS = 15000;
   const SUGGEST_DELAY_MS = 300;
   const SUGGEST_MIN_CHARS = 3;
+  // The longest message the server takes (src/adapters/widget/protocol.ts); a counter shows from 90 % of it.
+  const MAX_TEXT = 10000;
+  const COUNTER_FROM = 9000;
 
   const TEXTS = {
     ru: {
@@ -50,6 +53,7 @@
       contactInvalid: 'Похоже, в email или телефоне опечатка.', messageRequired: 'Напишите, пожалуйста, сообщение.',
       generic: 'Что-то пошло не так. Попробуйте ещё раз.',
       rating: 'Оценка от 1 до 5', of5: 'из 5', edited: 'изменено',
+      tooLong: 'Длиннее сообщение быть не может: остальное отправьте следующим.',
     },
     en: {
       title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
@@ -61,6 +65,7 @@
       contactInvalid: 'The email or phone looks mistyped.', messageRequired: 'Please write a message.',
       generic: 'Something went wrong. Please try again.',
       rating: 'Rating from 1 to 5', of5: 'of 5', edited: 'edited',
+      tooLong: 'A message cannot be longer: send the rest in another one.',
     },
   };
 
@@ -161,27 +166,29 @@
     autocomplete: 'email', inputmode: 'email', maxlength: '200' });
   const topicSelect = h('select', { class: 'od-field', 'data-testid': 'od-topic' });
   const formMessage = h('textarea', { class: 'od-field', 'data-testid': 'od-form-message', rows: '4',
-    maxlength: '4000' });
+    maxlength: String(MAX_TEXT) });
+  const formCounter = h('div', { class: 'od-counter', 'data-testid': 'od-form-counter', 'aria-live': 'polite', hidden: '' });
   const submitBtn = h('button', { type: 'submit', class: 'od-primary', 'data-testid': 'od-submit' }, [T.submit]);
   const topicRow = field(T.topic, topicSelect);
   const formSuggestSlot = h('div', { class: 'od-slot' });
   const formErrorSlot = h('div', { class: 'od-slot' });
   const form = h('form', { class: 'od-form', 'data-testid': 'od-form', novalidate: '', hidden: '' }, [
     h('p', { class: 'od-intro' }, [T.intro]),
-    field(T.name, nameInput), field(T.contact, contactInput), topicRow, field(T.message, formMessage),
+    field(T.name, nameInput), field(T.contact, contactInput), topicRow, field(T.message, formMessage), formCounter,
     formSuggestSlot, formErrorSlot, submitBtn,
   ]);
 
   // Chat.
   const messagesEl = h('div', { class: 'od-messages', 'data-testid': 'od-messages', 'aria-live': 'polite' });
   const chatInput = h('textarea', { class: 'od-input', 'data-testid': 'od-input', rows: '1',
-    placeholder: T.input, 'aria-label': T.input, maxlength: '4000' });
+    placeholder: T.input, 'aria-label': T.input, maxlength: String(MAX_TEXT) });
+  const chatCounter = h('div', { class: 'od-counter', 'data-testid': 'od-counter', 'aria-live': 'polite', hidden: '' });
   const sendBtn = h('button', { type: 'button', class: 'od-send', 'data-testid': 'od-send',
     'aria-label': T.send }, [icon(SEND_ICON)]);
   const chatSuggestSlot = h('div', { class: 'od-slot' });
   const chatErrorSlot = h('div', { class: 'od-slot' });
   const chat = h('div', { class: 'od-chat', 'data-testid': 'od-chat', hidden: '' }, [
-    messagesEl, chatSuggestSlot, chatErrorSlot, h('div', { class: 'od-composer' }, [chatInput, sendBtn]),
+    messagesEl, chatSuggestSlot, chatErrorSlot, chatCounter, h('div', { class: 'od-composer' }, [chatInput, sendBtn]),
   ]);
 
   const loading = h('div', { class: 'od-loading' }, [h('span', { class: 'od-spinner' })]);
@@ -671,7 +678,23 @@
     send({ type: 'message', clientId, text });
     chatInput.value = '';
     autoGrow(chatInput);
+    updateCounter(chatInput, chatCounter);
     chatInput.focus();
+  }
+
+  /**
+   * Shows how long the text is once it nears MAX_TEXT: the browser cuts a longer paste at the
+   * limit without a word, so at the limit the visitor is told, rather than losing the rest unseen.
+   * @param {HTMLTextAreaElement} el @param {HTMLElement} counter
+   */
+  function updateCounter(el, counter) {
+    const n = el.value.length;
+    counter.hidden = n < COUNTER_FROM;
+    if (counter.hidden) return;
+    const locale = LANG === 'ru' ? 'ru-RU' : 'en-US';
+    const count = `${n.toLocaleString(locale)} / ${MAX_TEXT.toLocaleString(locale)}`;
+    counter.classList.toggle('od-counter-full', n >= MAX_TEXT);
+    counter.textContent = n >= MAX_TEXT ? `${count}. ${T.tooLong}` : count;
   }
 
   /** @param {HTMLTextAreaElement} el */
@@ -746,8 +769,8 @@
   panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { setOpen(false); bubble.focus(); } });
   form.addEventListener('submit', submitForm);
   form.addEventListener('input', (e) => /** @type {HTMLElement} */ (e.target).removeAttribute('aria-invalid'));
-  formMessage.addEventListener('input', () => onTypingForSuggestions(formMessage));
-  chatInput.addEventListener('input', () => { autoGrow(chatInput); onTypingForSuggestions(chatInput); });
+  formMessage.addEventListener('input', () => { updateCounter(formMessage, formCounter); onTypingForSuggestions(formMessage); });
+  chatInput.addEventListener('input', () => { autoGrow(chatInput); updateCounter(chatInput, chatCounter); onTypingForSuggestions(chatInput); });
   chatInput.addEventListener('keydown', (e) => {
     // Enter sends, Shift+Enter is a newline; never send in the middle of an IME composition.
     if (e.key !== 'Enter' || e.shiftKey || e.isComposing) return;
@@ -776,6 +799,9 @@
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 .od-slot { display: contents; } /* placeholders for the moving error line and suggestions */
+.od-counter { font-size: 12px; color: var(--muted); text-align: right; padding: 0 14px; }
+.od-form .od-counter { padding: 0; margin-top: -6px; }
+.od-counter-full { color: var(--danger); }
 .od-root { --accent: #4f46e5; --accent-dark: #4338ca; --text: #1f2937; --muted: #6b7280; --line: #e5e7eb;
   --danger: #dc2626; color: var(--text); -webkit-font-smoothing: antialiased;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }

@@ -330,6 +330,39 @@ describe('pre-chat contact', () => {
   });
 });
 
+// ------------------------------------------------------------------ long messages
+
+describe('a long message', () => {
+  it('is taken up to the server\'s 10,000 characters, and the visitor sees the limit instead of losing the rest unseen', async () => {
+    const page = await newVisitor();
+    const topic = (await topics('en'))[0]!;
+    await startChat(page, { name: 'Long Writer', contact: 'long.writer@example.com', topicLabel: topic.label, message: 'I will paste the error log next.' });
+    const input = byTestId(page, 'od-input');
+    const counter = byTestId(page, 'od-counter');
+
+    await input.fill('x'.repeat(8000));
+    expect(await counter.isHidden()).toBe(true);
+    await input.fill('y'.repeat(9500));
+    expect(await counter.textContent()).toBe('9,500 / 10,000');
+    // A paste longer than the limit: the browser keeps the first 10,000 characters, and the counter says so.
+    const log = Array.from({ length: 1100 }, (_, i) => `line ${String(i).padStart(4, '0')}`).join('\n'); // 10,999 characters
+    await input.fill('');
+    await input.focus();
+    await page.keyboard.insertText(log);
+    expect((await input.inputValue()).length).toBe(10_000);
+    expect(await counter.textContent()).toBe('10,000 / 10,000. A message cannot be longer: send the rest in another one.');
+
+    await input.press('Enter');
+    const stored = await eventually(async () => {
+      const ticket = (await widgetTickets()).find((x) => x.contact.name === 'Long Writer');
+      const detail = ticket && (await api<TicketDetailJson>('GET', `/tickets/${ticket.number}`));
+      return detail?.messages.find((m) => m.direction === 'inbound' && m.text.startsWith('line 0000'));
+    }, UI_TIMEOUT, 'the long message in the ticket');
+    expect(stored.text).toBe(log.slice(0, 10_000).trimEnd()); // the 10,000th character is a line break, which the widget trims
+    expect(await counter.isHidden()).toBe(true);
+  });
+});
+
 // ------------------------------------------------------------------ language
 
 describe('widget language follows the browser', () => {
