@@ -7,6 +7,7 @@
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from './errors.js';
+import { normalizeTags } from './tags.js';
 
 export async function linkContacts(db: Db, keepId: string, mergeId: string): Promise<void> {
   if (keepId === mergeId) throw new ValidationError('a contact cannot be linked to itself', 'contactId');
@@ -28,7 +29,7 @@ export async function linkContacts(db: Db, keepId: string, mergeId: string): Pro
         email: keep.email ?? merge.email,
         phone: keep.phone ?? merge.phone,
         language: keep.language ?? merge.language,
-        tags: [...new Set([...keep.tags, ...merge.tags])].sort(),
+        tags: normalizeTags([...keep.tags, ...merge.tags]),
         attributes: { ...asObject(merge.attributes), ...asObject(keep.attributes) } as Prisma.InputJsonValue,
       },
     });

@@ -45,6 +45,7 @@ import type { Attachment } from './model.js';
 import type { Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
 import { categoryDefaults } from './routing/categorize.js';
 import type { TicketService } from './tickets.js';
+import { normalizeTags } from './tags.js';
 
 export interface OutreachInput {
   contactId: string;
@@ -134,7 +135,7 @@ export class Outreach {
     const defaults = categoryDefaults(category, config.categories);
     const priority = input.priority ?? defaults.priority ?? 'normal';
     const team = defaults.team ? await this.db.team.findUnique({ where: { name: defaults.team }, select: { id: true } }) : null;
-    const tags = [...new Set((input.tags ?? []).map((x) => x.trim()).filter(Boolean))].sort();
+    const tags = normalizeTags(input.tags ?? []);
     const subject = input.subject?.trim() || text.slice(0, SUBJECT_LENGTH);
     const now = new Date();
     // The resolution target only: the agent spoke first, there is no first response to wait for.

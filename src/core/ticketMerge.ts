@@ -8,6 +8,7 @@ import type { Db } from '../db/prisma.js';
 import { audit } from './audit.js';
 import { NotFoundError, ValidationError } from './errors.js';
 import type { Actor, EventBus } from './events.js';
+import { normalizeTags } from './tags.js';
 
 interface MergeRow {
   id: string;
@@ -43,7 +44,7 @@ export async function mergeTickets(db: Db, events: EventBus, sourceNumber: numbe
       where: { id: source.id },
       data: { status: 'closed', closedAt: now, resolvedAt: now, pendingUntil: null, mergedIntoId: target.id, botActive: false },
     });
-    const tags = [...new Set([...target.tags, ...source.tags])].sort();
+    const tags = normalizeTags([...target.tags, ...source.tags]);
     if (tags.length !== target.tags.length) await tx.ticket.update({ where: { id: target.id }, data: { tags } });
     await audit(tx, source.id, 'merged_into', actor, { into: target.number, messages: moved.count });
     await audit(tx, target.id, 'merged_from', actor, { from: source.number, messages: moved.count });

@@ -2,6 +2,7 @@
 import type { Db } from '../db/prisma.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Channel, Priority, TicketOrigin, TicketStatus } from '../generated/prisma/enums.js';
+import { normalizeTags } from './tags.js';
 
 /**
  * Ticket list orders. `priority` goes from low to urgent (`-priority`: the most urgent first),
@@ -52,7 +53,7 @@ export async function listTickets(db: Db, f: TicketFilter): Promise<{ tickets: T
     ...(f.channel?.length ? { channel: { in: f.channel } } : {}),
     ...(f.assignee === 'none' ? { assigneeId: null } : f.assignee ? { assignee: { handle: f.assignee.replace(/^@/, '') } } : {}),
     ...(f.team ? { team: { name: f.team } } : {}),
-    ...(f.tag || f.tags?.length ? { tags: { hasEvery: [...(f.tag ? [f.tag] : []), ...(f.tags ?? [])] } } : {}),
+    ...(f.tag || f.tags?.length ? { tags: { hasEvery: normalizeTags([...(f.tag ? [f.tag] : []), ...(f.tags ?? [])]) } } : {}),
     ...(f.overdue !== undefined ? { overdue: f.overdue } : {}),
     ...(f.origin ? { origin: f.origin } : {}),
     ...(f.category ? { OR: [{ category: f.category }, { category: { startsWith: `${likeLiteral(f.category)}/` } }] } : {}),

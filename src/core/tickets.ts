@@ -13,6 +13,7 @@ import type { Attachment } from './model.js';
 import type { DeliveredOnPlatform, Outbox, OutgoingMessage, TicketTarget } from './outbox.js';
 import { handToPeople } from './handoff.js';
 import { botHolds, clockPauses, unmetDueTimes } from './sla/pauses.js';
+import { normalizeTags } from './tags.js';
 import { DeskSettings } from './deskSettings.js';
 
 export interface ReplyInput {
@@ -234,7 +235,7 @@ export class TicketService {
       }
       if (patch.priority) set('priority', t.priority, patch.priority);
       if (patch.line !== undefined) set('line', t.line, patch.line);
-      if (patch.tags) set('tags', t.tags, [...new Set(patch.tags.map((x) => x.trim()).filter(Boolean))].sort());
+      if (patch.tags) set('tags', t.tags, normalizeTags(patch.tags));
       if (patch.category !== undefined) set('category', t.category, patch.category);
       if (assignee !== undefined) {
         set('assigneeId', t.assigneeId, assignee?.id ?? null);

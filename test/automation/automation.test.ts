@@ -89,7 +89,8 @@ automation:
     if: { tags: [watch] }
     then:
       - addTags: [touched]
-      - removeTags: [watch]
+      # Tags are one whatever their case: this removes "watch".
+      - removeTags: [Watch]
       - addTags: [watch]
   - name: breach escalates
     when: sla.breached

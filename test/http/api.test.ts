@@ -506,9 +506,16 @@ describe('GET /api/v1/tickets: filters, sorting and paging', () => {
     expect(await numbers(`tag=${tag}&channel=widget,telegram`)).toEqual([]);
   });
 
-  it('filters by tag', async () => {
+  it('filters by tag, whatever its case', async () => {
     expect(await numbers(`tag=${tag}-vip`)).toEqual([a]);
+    expect(await numbers(`tag=${tag.toUpperCase()}-VIP`)).toEqual([a]);
     expect(await numbers(`tag=${tag}-nothing`)).toEqual([]);
+  });
+
+  it('keeps one tag for "VIP", "vip " and "Vip": trimmed, lower-case, sorted', async () => {
+    const e = (await newTicket({ text: 'tag spelling' })).number;
+    await patch(e, { tags: [`${tag}-VIP`, ` ${tag}-vip `, `${tag}-Vip`, 'Срочно', 'срочно', '  '] });
+    expect((await getTicket(e)).tags).toEqual([`${tag}-vip`, 'срочно']);
   });
 
   it('filters by category, including its subcategories but not look-alikes', async () => {

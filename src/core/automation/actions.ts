@@ -7,6 +7,7 @@ import type { Outbox } from '../outbox.js';
 import type { TicketService } from '../tickets.js';
 import { automationActor, type Trigger } from './engine.js';
 import { escalationPatch } from '../escalation.js';
+import { normalizeTag } from '../tags.js';
 import type { WebhookQueue } from './webhooks.js';
 
 export interface ActionDeps {
@@ -37,7 +38,8 @@ export async function runAction(deps: ActionDeps, action: AutomationAction, ctx:
   if ('setTeam' in action) return tickets.update(number, { team: action.setTeam }, actor);
   if ('addTags' in action || 'removeTags' in action) {
     const t = await deps.db.ticket.findUniqueOrThrow({ where: { id: ctx.ticket.ticketId }, select: { tags: true } });
-    const tags = 'addTags' in action ? [...t.tags, ...action.addTags] : t.tags.filter((x) => !action.removeTags.includes(x));
+    const removed = new Set('removeTags' in action ? action.removeTags.map(normalizeTag) : []);
+    const tags = 'addTags' in action ? [...t.tags, ...action.addTags] : t.tags.filter((x) => !removed.has(normalizeTag(x)));
     return tickets.update(number, { tags }, actor);
   }
   if ('assign' in action) {
