@@ -13,16 +13,14 @@ import type { SlaClock } from './sla/policy.js';
 export type Changes = Record<string, { from: unknown; to: unknown }>;
 
 /**
- * `botActive` becomes false and people's SLA clock starts now: the unmet targets get their due
+ * `botActive` becomes false (`handedOffAt` is set, the first time) and people's SLA clock starts now: the unmet targets get their due
  * times, the time with the bot left out (src/core/sla/pauses.ts). Returns the changes made;
  * each due time that changed is audited like an agent's change.
  */
 export async function handToPeople(tx: Prisma.TransactionClient, ticketId: string, sla: SlaClock, actor: Actor, now = new Date()): Promise<Changes> {
-  const before = await tx.ticket.update({
-    where: { id: ticketId },
-    data: { botActive: false },
-    select: { firstResponseDueAt: true, resolutionDueAt: true },
-  });
+  const before = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { firstResponseDueAt: true, resolutionDueAt: true, handedOffAt: true } });
+  // First response time counts from the first time people got the ticket.
+  await tx.ticket.update({ where: { id: ticketId }, data: { botActive: false, ...(before.handedOffAt ? {} : { handedOffAt: now }) } });
   const changes: Changes = { botActive: { from: true, to: false } };
   const due = await restartedDueTimes(tx, sla, ticketId, { bot: true, now });
   const data: Prisma.TicketUpdateInput = {};

@@ -257,7 +257,10 @@ export class TicketService {
           status: patch.status ?? t.status,
           botActive: (data.botActive as boolean | undefined) ?? t.botActive,
         };
-        const pauses = await clockPauses(tx, t, { bot, until: restarts ? new Date() : undefined });
+        const now = new Date();
+        const pauses = await clockPauses(tx, t, { bot, until: restarts ? now : undefined });
+        // First response time counts from the first time people got the ticket from the bot.
+        if (bot && changes.botActive?.to === false && !t.handedOffAt) data.handedOffAt = now;
         const due = unmetDueTimes(this.settings.sla, { ...t, ...after }, pauses, botHolds(after, bot));
         if (due.firstResponseDueAt !== undefined) set('firstResponseDueAt', t.firstResponseDueAt, due.firstResponseDueAt);
         if (due.resolutionDueAt !== undefined) set('resolutionDueAt', t.resolutionDueAt, due.resolutionDueAt);
@@ -288,7 +291,7 @@ export type LockedTicket = TicketTarget &
   Pick<
     Prisma.TicketGetPayload<object>,
     | 'status' | 'pendingUntil' | 'priority' | 'line' | 'tags' | 'category' | 'assigneeId' | 'teamId' | 'botActive' | 'firstRespondedAt' | 'resolvedAt' | 'closedAt'
-    | 'openedAt' | 'origin' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue' | 'lastAgentReplyAt'
+    | 'openedAt' | 'origin' | 'handedOffAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'assignedAt' | 'slaPolicy' | 'overdue' | 'lastAgentReplyAt'
   >;
 
 /**
@@ -311,7 +314,7 @@ async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): P
     select: {
       id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
       category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
-      openedAt: true, origin: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
+      openedAt: true, origin: true, handedOffAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
     },
   });
 }

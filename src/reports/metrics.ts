@@ -11,7 +11,9 @@
  *   tickets opened, agent-initiated ones included.
  * - **afrt**, average first response time (anchor: `firstRespondedAt`, an agent's first public
  *   reply): over tickets the customer started (`origin` customer: a ticket an agent started by
- *   writing first has no first response to time) first answered in the range, the mean of `firstRespondedAt - openedAt`,
+ *   writing first has no first response to time) first answered in the range, the mean of
+ *   `firstRespondedAt` minus when people got the ticket (`handedOffAt`, the bot's handoff, for a
+ *   ticket the bot had first: the time with the bot is not waiting for a person; else `openedAt`),
  *   in wall-clock ms (`avgMs`) and in business ms (`avgBusinessMs`): the open hours of the
  *   calendar of the ticket's SLA policy between the two (src/reports/businessTime.ts; a ticket
  *   without a policy, or whose policy is gone from the configuration, counts wall-clock time).

@@ -54,8 +54,10 @@ async function report<T>(db: Db, query: Prisma.Sql): Promise<T> {
 function ticketRows(ctx: QueryContext, anchor: Anchor): Prisma.Sql {
   const end = anchor === 'firstRespondedAt' || anchor === 'resolvedAt' ? anchor : null;
   const plan = end ? ctx.plan : null;
+  // A first response counts from when people got the ticket: the customer's first message, or the bot's handoff.
+  const start = end === 'firstRespondedAt' ? Prisma.sql`COALESCE(t."handedOffAt", t."openedAt")` : col('t', 'openedAt');
   const instants = end
-    ? Prisma.sql`, ${epochMs(col('t', end))} AS "endMs", ${epochMs(col('t', 'openedAt'))} AS "openedMs"${plan ? Prisma.sql`, ${plan.group(col('t', 'slaPolicy'))} AS "calendar"` : Prisma.empty}`
+    ? Prisma.sql`, ${epochMs(col('t', end))} AS "endMs", ${epochMs(start)} AS "startMs"${plan ? Prisma.sql`, ${plan.group(col('t', 'slaPolicy'))} AS "calendar"` : Prisma.empty}`
     : Prisma.empty;
   // A ticket an agent started by writing first (origin agent) has no first response to time: it
   // is left out where first responses are counted, a filter on the rows the anchor's range already
@@ -68,11 +70,11 @@ function ticketRows(ctx: QueryContext, anchor: Anchor): Prisma.Sql {
     OFFSET 0`;
   if (!end) return rows;
   const [wallName, businessName] = (end === 'firstRespondedAt' ? ['frWall', 'frBusiness'] : ['resWall', 'resBusiness']).map((n) => Prisma.raw(`"${n}"`)) as [Prisma.Sql, Prisma.Sql];
-  const wall = Prisma.sql`GREATEST(y."endMs" - y."openedMs", 0)`;
+  const wall = Prisma.sql`GREATEST(y."endMs" - y."startMs", 0)`;
   if (!plan) return Prisma.sql`SELECT y.*, ${wall} AS ${wallName}, NULL::float8 AS ${businessName} FROM (${rows}) y`;
-  const located = Prisma.sql`SELECT x.*, ${plan.locate(col('x', 'calendar'), col('x', 'openedMs'))} AS "openedAtIdx", ${plan.locate(col('x', 'calendar'), col('x', 'endMs'))} AS "endIdx"
+  const located = Prisma.sql`SELECT x.*, ${plan.locate(col('x', 'calendar'), col('x', 'startMs'))} AS "startIdx", ${plan.locate(col('x', 'calendar'), col('x', 'endMs'))} AS "endIdx"
     FROM (${rows}) x ${plan.fromItem()} OFFSET 0`;
-  const business = plan.betweenLocated(col('y', 'calendar'), col('y', 'openedMs'), col('y', 'endMs'), col('y', 'openedAtIdx'), col('y', 'endIdx'));
+  const business = plan.betweenLocated(col('y', 'calendar'), col('y', 'startMs'), col('y', 'endMs'), col('y', 'startIdx'), col('y', 'endIdx'));
   return Prisma.sql`SELECT y.*, ${wall} AS ${wallName}, ${business} AS ${businessName} FROM (${located}) y ${plan.fromItem()} OFFSET 0`;
 }
 

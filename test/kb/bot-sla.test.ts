@@ -48,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function row(number: number) {
   return t.gateway.db.ticket.findUniqueOrThrow({
     where: { number },
-    select: { id: true, firstResponseDueAt: true, resolutionDueAt: true, slaPolicy: true, overdue: true, firstRespondedAt: true, slaBreachedAt: true },
+    select: { id: true, firstResponseDueAt: true, resolutionDueAt: true, slaPolicy: true, overdue: true, firstRespondedAt: true, slaBreachedAt: true, handedOffAt: true },
   });
 }
 
@@ -63,7 +63,7 @@ describe('while the bot has the ticket', () => {
     await c.say('How long does delivery take?');
     expect((await c.botMessage(1)).buttons.map((b) => b.id)).toContain('kb:no:delivery-time-en');
     const held = await row(c.number);
-    expect(held).toMatchObject({ firstResponseDueAt: null, resolutionDueAt: null, slaPolicy: 'normal', overdue: false });
+    expect(held).toMatchObject({ firstResponseDueAt: null, resolutionDueAt: null, slaPolicy: 'normal', overdue: false, handedOffAt: null });
 
     // Well past the first-response target (and its warning at half of it).
     await sleep((FIRST_RESPONSE_S + 2) * 1000);
@@ -87,6 +87,8 @@ describe('when people get the ticket', () => {
     // Due from the handoff (within the transaction's few milliseconds), not from the customer's first message.
     expect(Math.abs(ticket.firstResponseDueAt!.getTime() - (handoff.getTime() + FIRST_RESPONSE_S * 1000))).toBeLessThan(1000);
     expect(Math.abs(ticket.resolutionDueAt!.getTime() - (handoff.getTime() + 3_600_000))).toBeLessThan(1000);
+    // First response time counts from here too.
+    expect(Math.abs(ticket.handedOffAt!.getTime() - handoff.getTime())).toBeLessThan(1000);
     const changed = (await c.ticket()).events.find((e) => e.type === 'firstResponseDueAt_changed');
     expect(changed).toMatchObject({ actor: { kind: 'bot' }, data: { from: null } });
 
@@ -108,8 +110,22 @@ describe('when people get the ticket', () => {
     const from = ticket.firstRespondedAt!.getTime();
     expect(ticket.firstResponseDueAt!.getTime()).toBe(from + FIRST_RESPONSE_S * 1000);
     expect(ticket.resolutionDueAt!.getTime()).toBe(from + 3_600_000);
+    expect(ticket.handedOffAt).toEqual(ticket.firstRespondedAt);
     await sleep((FIRST_RESPONSE_S + 1) * 1000);
     await t.gateway.events.idle();
     expect(slaEvents.filter((e) => e.ticketNumber === c.number)).toEqual([]);
+  });
+
+  it('starts the clock when an agent is assigned a ticket the bot still has', async () => {
+    const c = new Chat(t, hook);
+    await c.say('How much does delivery cost?');
+    await c.botMessage(1);
+    await sleep(1000);
+    expect((await t.api('PATCH', `/tickets/${c.number}`, { assignee: 'nina' })).status).toBe(200);
+    const ticket = await row(c.number);
+    const assigned = await auditedAt(ticket.id, 'assigneeId_changed');
+    expect(ticket.handedOffAt).not.toBeNull();
+    expect(Math.abs(ticket.handedOffAt!.getTime() - assigned.getTime())).toBeLessThan(1000);
+    expect(ticket.firstResponseDueAt!.getTime()).toBe(ticket.handedOffAt!.getTime() + FIRST_RESPONSE_S * 1000);
   });
 });

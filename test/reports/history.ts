@@ -34,6 +34,8 @@ export interface TicketSpec {
   mergedInto?: string;
   /** `agent`: an agent wrote first (src/core/outreach.ts): the first message is theirs, at openedAt. */
   origin?: 'customer' | 'agent';
+  /** When people first got the ticket from the bot. */
+  handedOffAt?: Date;
 }
 
 /** Writes the tickets; returns their ids by key. */
@@ -61,14 +63,14 @@ export async function writeHistory(databaseUrl: string, specs: TicketSpec[], ext
         await db.query<{ id: string }>(
           `INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "status", "priority", "category", "assigneeId", "teamId",
              "botActive", "openedAt", "firstResponseDueAt", "resolutionDueAt", "firstRespondedAt", "resolvedAt", "closedAt", "csatScore", "csatRatedAt",
-             "slaPolicy", "overdue", "mergedIntoId", "origin", "createdAt", "updatedAt")
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $10, now())
+             "slaPolicy", "overdue", "mergedIntoId", "origin", "handedOffAt", "createdAt", "updatedAt")
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10, now())
            RETURNING "id"`,
           [
             conversation, contact, t.channel, `Ticket ${t.key}`, t.status, t.priority ?? 'normal', t.category ?? null, assigneeId, teamId,
             t.openedAt, t.firstResponseDueAt ?? null, t.resolutionDueAt ?? null, t.firstRespondedAt ?? null, t.resolvedAt ?? null, t.closedAt ?? null,
             t.csat?.score ?? null, t.csat?.ratedAt ?? null, t.slaPolicy === undefined ? (t.priority ?? 'normal') : t.slaPolicy, t.overdue ?? false,
-            t.mergedInto ? ids.get(t.mergedInto) : null, t.origin ?? 'customer',
+            t.mergedInto ? ids.get(t.mergedInto) : null, t.origin ?? 'customer', t.handedOffAt ?? null,
           ],
         )
       ).rows[0]!.id;

@@ -409,3 +409,27 @@ describe('agent-initiated tickets', () => {
     expect(volume.points.slice(0, 3).map((p) => p.tickets)).toEqual([1, 1, 1]);
   });
 });
+
+describe('tickets the bot had first', () => {
+  // A week of its own (so no figure above moves): Monday 2025-05-12 to 05-19, office hours 09-17.
+  const MAY = 'from=2025-05-12&to=2025-05-19';
+  beforeAll(async () => {
+    await writeHistory(t.databaseUrl, [
+      // B1 the customer read the bot's answer at 10:00, came back at 15:00 asking for a person (handoff), answered at 15:30.
+      { key: 'B1', channel: 'widget', team: 'support', assignee: 'anna', category: 'orders', status: 'open', openedAt: msk('2025-05-12T10:00'),
+        handedOffAt: msk('2025-05-12T15:00'), firstRespondedAt: msk('2025-05-12T15:30'), firstResponseDueAt: msk('2025-05-13T10:00'),
+        turns: [{ action: 'answer', at: msk('2025-05-12T10:00') }, { action: 'handoff', at: msk('2025-05-12T15:00') }] },
+      // B2 no bot: answered after 2 h.
+      { key: 'B2', channel: 'telegram', team: 'support', assignee: 'anna', category: 'orders', status: 'open', openedAt: msk('2025-05-13T10:00'),
+        firstRespondedAt: msk('2025-05-13T12:00'), firstResponseDueAt: msk('2025-05-13T13:00') },
+    ]);
+  });
+
+  it('count the first response from the handoff: the time with the bot is not waiting for a person', async () => {
+    const s = await json<Any>(`/reports/summary?${MAY}`);
+    // B1 30 min (not 5 h 30 min) and B2 2 h, wall clock and business alike.
+    expect(s.afrt).toEqual({ tickets: 2, avgMs: Math.round((2.5 * H) / 2), avgBusinessMs: Math.round((2.5 * H) / 2) });
+    const widget = await json<Any>(`/reports/summary?${MAY}&channel=widget`);
+    expect(widget.afrt).toEqual({ tickets: 1, avgMs: 30 * M, avgBusinessMs: 30 * M });
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Reads tickets as the timer planner sees them (./plan.ts): the row, plus what the audit trail
- * knows (pending periods, when the ticket last went pending, when the bot handed it over). One
+ * knows (when the SLA clock stood still, when the ticket last went pending). One
  * query for the rows and one for their events, for one ticket or a batch of the rebuild.
  */
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -11,7 +11,7 @@ type Reader = Pick<Prisma.TransactionClient, 'ticket' | 'ticketEvent'>;
 
 const select = {
   id: true, number: true, conversationId: true, channel: true, status: true, priority: true, category: true, line: true, teamId: true, assigneeId: true, botActive: true,
-  origin: true, openedAt: true, pendingUntil: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true,
+  origin: true, openedAt: true, handedOffAt: true, pendingUntil: true, firstResponseDueAt: true, resolutionDueAt: true, firstRespondedAt: true, resolvedAt: true,
   overdue: true, slaWarnedAt: true, slaBreachedAt: true, busyNotifiedAt: true, csatRequestedAt: true, assignedAt: true,
   lastCustomerMessageAt: true, lastAgentReplyAt: true, mergedIntoId: true, team: { select: { name: true } },
 } satisfies Prisma.TicketSelect;
@@ -37,7 +37,6 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
   return rows.map(({ team, origin, ...row }) => {
     const list = byTicket.get(row.id) ?? [];
     let pendingSince: Date | null = null;
-    let handedOffAt: Date | null = null;
     let pendingRulesRun: string[] = [];
     for (const e of list) {
       const change = (e.data ?? {}) as { from?: unknown; to?: unknown; rule?: unknown };
@@ -48,7 +47,7 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
         } else if (change.from === 'pending' && change.to !== 'pending') pendingSince = null;
       } else if (e.type === PENDING_RULE_EVENT) {
         if (typeof change.rule === 'string') pendingRulesRun.push(change.rule);
-      } else if (e.type === 'bot.handoff' || change.to === false) handedOffAt = e.createdAt;
+      }
     }
     const pending = row.status === 'pending';
     const start = { openedAt: row.openedAt, origin };
@@ -57,7 +56,6 @@ export async function loadTimerTickets(db: Reader, where: Prisma.TicketWhereInpu
       team: team?.name ?? null,
       pauses: { people: pausesOf(list, start, { bot: false }), bot: pausesOf(list, start, { bot: true }) },
       pendingSince: pending ? pendingSince : null,
-      handedOffAt,
       pendingRulesRun: pending ? pendingRulesRun : [],
     };
   });

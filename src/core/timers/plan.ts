@@ -36,7 +36,7 @@ export interface PlannedTimer {
   dueAt: Date;
 }
 
-/** The ticket as timers see it: its row, plus three facts from its audit trail. */
+/** The ticket as timers see it: its row, plus facts from its audit trail. */
 export interface TimerTicket {
   id: string;
   number: number;
@@ -52,6 +52,8 @@ export interface TimerTicket {
   assigneeId: string | null;
   botActive: boolean;
   openedAt: Date;
+  /** When people first got the ticket from the bot (a handoff, or a person taking it), if ever. */
+  handedOffAt: Date | null;
   pendingUntil: Date | null;
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
@@ -73,8 +75,6 @@ export interface TimerTicket {
   pauses: { people: Pause[]; bot: Pause[] };
   /** When the current pending period began (null unless pending). */
   pendingSince: Date | null;
-  /** When the bot last gave the ticket to people (a handoff, or a person taking it), if ever. */
-  handedOffAt: Date | null;
   /** The `pending` automation rules already run in the current pending period (audit `automation.pending`). */
   pendingRulesRun: string[];
 }
