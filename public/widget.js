@@ -13,13 +13,18 @@
 
   /** @typedef {'ru' | 'en'} Lang */
   /** @typedef {{ id: string, label: string }} Topic */
-  /** @typedef {{ title: string, botName: string, topics: Topic[] }} WidgetConfig */
+  /** @typedef {{ title: string, botName: string, topics: Topic[], maxFileBytes: number }} WidgetConfig */
+  /**
+   * A file the visitor attached to the message being written: uploading, then its signed reference.
+   * @typedef {{ name: string, size: number, ref: string | null, failed: boolean, el: HTMLElement }} PendingFile
+   */
   /** @typedef {{ id: string, label: string }} MsgButton */
+  /** @typedef {{ id: string, kind: string, name: string | null, mimeType: string | null, size: number | null }} MsgFile */
   /** @typedef {'customer' | 'bot' | 'agent' | 'system'} AuthorKind */
   /**
    * "in" = from the customer.
    * @typedef {{ id: string, clientId?: string, direction: 'in' | 'out', author: { kind: AuthorKind, name: string | null },
-   *   text: string, buttons: MsgButton[], sentAt: string, editedAt?: string }} WidgetMessage
+   *   text: string, buttons: MsgButton[], sentAt: string, editedAt?: string, attachments?: MsgFile[] }} WidgetMessage
    */
   /** @typedef {{ id: string, title: string, snippet: string }} Article */
   /** @typedef {{ type: 'start' | 'message' | 'button', clientId: string } & Record<string, unknown>} OutFrame */
@@ -54,6 +59,10 @@
       generic: 'Что-то пошло не так. Попробуйте ещё раз.',
       rating: 'Оценка от 1 до 5', of5: 'из 5', edited: 'изменено',
       tooLong: 'Длиннее сообщение быть не может: остальное отправьте следующим.',
+      attach: 'Прикрепить файл', remove: 'Убрать', uploading: 'загружается…',
+      fileTooLarge: 'Файл «{name}» больше {limit}: такой не отправить.', uploadFailed: 'Не удалось загрузить «{name}». Попробуйте ещё раз.',
+      waitUpload: 'Файл ещё загружается: отправим, когда он будет готов — нажмите ещё раз через секунду.',
+      units: ['Б', 'КБ', 'МБ'],
     },
     en: {
       title: 'Support', bot: 'Bot', agent: 'Agent', open: 'Open chat', close: 'Close chat',
@@ -66,6 +75,10 @@
       generic: 'Something went wrong. Please try again.',
       rating: 'Rating from 1 to 5', of5: 'of 5', edited: 'edited',
       tooLong: 'A message cannot be longer: send the rest in another one.',
+      attach: 'Attach a file', remove: 'Remove', uploading: 'uploading…',
+      fileTooLarge: 'The file "{name}" is larger than {limit}: it cannot be sent.', uploadFailed: 'Could not upload "{name}". Please try again.',
+      waitUpload: 'A file is still uploading: press send again in a moment.',
+      units: ['B', 'KB', 'MB'],
     },
   };
 
@@ -88,7 +101,8 @@
   };
 
   const state = {
-    /** @type {WidgetConfig} */ config: { title: T.title, botName: T.bot, topics: [] },
+    /** @type {WidgetConfig} */ config: { title: T.title, botName: T.bot, topics: [], maxFileBytes: 20 * 1024 * 1024 },
+    /** @type {PendingFile[]} */ pendingFiles: [],
     configLoaded: false,
     token: store.get(TOKEN_KEY),
     /** @type {WebSocket | null} */ ws: null,
@@ -136,6 +150,7 @@
   const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
   const CLOSE_ICON = 'M6 6l12 12M18 6L6 18';
   const SEND_ICON = 'M3 11l18-8-8 18-2-8-8-2z';
+  const CLIP_ICON = 'M15 7l-7.5 7.5a2 2 0 0 0 2.8 2.8L18 9.6a4 4 0 0 0-5.6-5.7L4.6 11.7a6 6 0 0 0 8.5 8.5L19 14.3';
 
   /** @param {string} label @param {HTMLElement} control */
   function field(label, control) {
@@ -185,10 +200,15 @@
   const chatCounter = h('div', { class: 'od-counter', 'data-testid': 'od-counter', 'aria-live': 'polite', hidden: '' });
   const sendBtn = h('button', { type: 'button', class: 'od-send', 'data-testid': 'od-send',
     'aria-label': T.send }, [icon(SEND_ICON)]);
+  const fileInput = h('input', { type: 'file', multiple: '', hidden: '', 'data-testid': 'od-file-input' });
+  const attachBtn = h('button', { type: 'button', class: 'od-attach', 'data-testid': 'od-attach',
+    'aria-label': T.attach, title: T.attach }, [icon(CLIP_ICON)]);
+  const pendingFilesEl = h('div', { class: 'od-pending-files', 'data-testid': 'od-pending-files', hidden: '' });
   const chatSuggestSlot = h('div', { class: 'od-slot' });
   const chatErrorSlot = h('div', { class: 'od-slot' });
   const chat = h('div', { class: 'od-chat', 'data-testid': 'od-chat', hidden: '' }, [
-    messagesEl, chatSuggestSlot, chatErrorSlot, chatCounter, h('div', { class: 'od-composer' }, [chatInput, sendBtn]),
+    messagesEl, chatSuggestSlot, chatErrorSlot, chatCounter, pendingFilesEl,
+    h('div', { class: 'od-composer' }, [attachBtn, fileInput, chatInput, sendBtn]),
   ]);
 
   const loading = h('div', { class: 'od-loading' }, [h('span', { class: 'od-spinner' })]);
@@ -287,10 +307,34 @@
     const time = renderTime(m.sentAt);
     // An agent corrected the reply: the new text, marked so the visitor knows it changed.
     if (m.editedAt) time.prepend(h('span', { class: 'od-edited', 'data-testid': 'od-msg-edited' }, [T.edited]));
-    el.append(h('div', { class: 'od-bubble' }, [renderText(m.text), time]));
+    const files = Array.isArray(m.attachments) ? m.attachments.map(renderFile) : [];
+    el.append(h('div', { class: 'od-bubble' }, [...(m.text ? [renderText(m.text)] : []), ...files, time]));
     if (m.buttons?.length) el.append(isRating(m.buttons) ? renderStars(m.buttons) : renderButtons(m.buttons));
     if (kind === 'customer') markSent(el); // whatever the server sends us has been delivered
     return el;
+  }
+
+  /**
+   * A file in a message: a picture shows as a thumbnail, anything else as its name and size; both
+   * open the file, which the server serves to this visitor's token only.
+   * @param {MsgFile} f
+   */
+  function renderFile(f) {
+    const url = `${BASE}/widget/files/${encodeURIComponent(String(f.id))}?token=${encodeURIComponent(state.token || '')}`;
+    const name = String(f.name || T.attach);
+    const link = h('a', { class: 'od-file', href: url, target: '_blank', rel: 'noopener noreferrer', download: name,
+      'data-testid': 'od-msg-file', 'data-file-id': String(f.id) });
+    if (f.kind === 'photo') link.append(h('img', { class: 'od-thumb', src: url, alt: name, loading: 'lazy', referrerpolicy: 'no-referrer' }));
+    else link.append(icon(CLIP_ICON), `${name}${typeof f.size === 'number' ? ` · ${formatSize(f.size)}` : ''}`);
+    return link;
+  }
+
+  /** @param {number} bytes */
+  function formatSize(bytes) {
+    const [b, kb, mb] = T.units;
+    if (bytes < 1024) return `${bytes} ${b}`;
+    if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} ${kb}`;
+    return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', LANG === 'ru' ? ',' : '.')} ${mb}`;
   }
 
   /** Message text with plain URLs made clickable, still built from text nodes only. @param {string} text */
@@ -390,11 +434,16 @@
     }
   }
 
-  /** Shows the customer's message at once, before the server confirms it. @param {string} clientId @param {string} text */
-  function addLocalMessage(clientId, text) {
+  /**
+   * Shows the customer's message at once, before the server confirms it (its files by name: they
+   * open once the server has the message, after a reload).
+   * @param {string} clientId @param {string} text @param {string[]} [fileNames]
+   */
+  function addLocalMessage(clientId, text, fileNames = []) {
+    const files = fileNames.map((name) => h('span', { class: 'od-file', 'data-testid': 'od-msg-file' }, [icon(CLIP_ICON), name]));
     const el = h('div', { class: 'od-msg od-msg--customer is-pending', 'data-testid': 'od-msg',
       'data-author-kind': 'customer', 'data-client-id': clientId }, [ // data-message-id comes with the ack
-      h('div', { class: 'od-bubble' }, [renderText(text), renderTime(new Date().toISOString())]),
+      h('div', { class: 'od-bubble' }, [...(text ? [renderText(text)] : []), ...files, renderTime(new Date().toISOString())]),
     ]);
     messagesEl.append(el);
     state.byClientId.set(clientId, el);
@@ -555,7 +604,8 @@
       if (!res.ok) return;
       const data = await res.json();
       applyConfig({ title: String(data.title || T.title), botName: String(data.botName || T.bot),
-        topics: Array.isArray(data.topics) ? data.topics : [] });
+        topics: Array.isArray(data.topics) ? data.topics : [],
+        maxFileBytes: typeof data.maxFileBytes === 'number' ? data.maxFileBytes : state.config.maxFileBytes });
       state.configLoaded = true;
     } catch { /* keep the defaults; we try again on the next reconnect */ }
   }
@@ -670,16 +720,70 @@
 
   function sendChatMessage() {
     const text = chatInput.value.trim();
-    if (!text) return;
+    if (state.pendingFiles.some((f) => !f.ref && !f.failed)) return showError(T.waitUpload);
+    const files = state.pendingFiles.filter((f) => f.ref);
+    if (!text && !files.length) return;
     showError('');
     hideSuggestions();
     const clientId = newClientId();
-    addLocalMessage(clientId, text);
-    send({ type: 'message', clientId, text });
+    addLocalMessage(clientId, text, files.map((f) => f.name));
+    send({ type: 'message', clientId, text, ...(files.length ? { files: files.map((f) => String(f.ref)) } : {}) });
+    for (const f of [...state.pendingFiles]) removePendingFile(f);
     chatInput.value = '';
     autoGrow(chatInput);
     updateCounter(chatInput, chatCounter);
     chatInput.focus();
+  }
+
+  // ---------------------------------------------------------------- attaching files
+
+  /** Uploads each chosen file at once; the message that is sent next carries the ready ones. @param {FileList | null} list */
+  function attachFiles(list) {
+    for (const file of Array.from(list || [])) {
+      const name = file.name || T.attach;
+      if (file.size > state.config.maxFileBytes) {
+        showError(T.fileTooLarge.replace('{name}', name).replace('{limit}', formatSize(state.config.maxFileBytes)));
+        continue;
+      }
+      const label = h('span', { class: 'od-pending-name' }, [icon(CLIP_ICON), `${name} · ${formatSize(file.size)}`]);
+      const status = h('span', { class: 'od-pending-status' }, [T.uploading]);
+      const removeBtn = h('button', { type: 'button', class: 'od-pending-remove', 'aria-label': `${T.remove}: ${name}`,
+        'data-testid': 'od-pending-remove' }, ['×']);
+      const el = h('div', { class: 'od-pending-file is-uploading', 'data-testid': 'od-pending-file' }, [label, status, removeBtn]);
+      /** @type {PendingFile} */
+      const pending = { name, size: file.size, ref: null, failed: false, el };
+      removeBtn.addEventListener('click', () => removePendingFile(pending));
+      state.pendingFiles.push(pending);
+      pendingFilesEl.append(el);
+      pendingFilesEl.hidden = false;
+      void upload(file, pending, status);
+    }
+    fileInput.value = ''; // the same file may be chosen again
+  }
+
+  /** @param {File} file @param {PendingFile} pending @param {HTMLElement} status */
+  async function upload(file, pending, status) {
+    try {
+      const url = `${BASE}/widget/files?token=${encodeURIComponent(state.token || '')}&name=${encodeURIComponent(pending.name)}`;
+      const res = await fetch(url, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
+      const data = res.ok ? await res.json() : null;
+      if (!data || typeof data.file !== 'string') throw new Error(`upload: HTTP ${res.status}`);
+      pending.ref = data.file;
+      status.textContent = '';
+      pending.el.classList.remove('is-uploading');
+    } catch {
+      pending.failed = true;
+      pending.el.classList.replace('is-uploading', 'is-failed');
+      status.textContent = T.failed;
+      showError(T.uploadFailed.replace('{name}', pending.name));
+    }
+  }
+
+  /** @param {PendingFile} pending */
+  function removePendingFile(pending) {
+    state.pendingFiles = state.pendingFiles.filter((f) => f !== pending);
+    pending.el.remove();
+    pendingFilesEl.hidden = state.pendingFiles.length === 0;
   }
 
   /**
@@ -778,6 +882,8 @@
     sendChatMessage();
   });
   sendBtn.addEventListener('click', sendChatMessage);
+  attachBtn.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => attachFiles(fileInput.files));
   setOpen(false);
   setStatus('connecting');
   showView('loading');
@@ -879,6 +985,18 @@ textarea.od-field { resize: vertical; min-height: 80px; }
 .od-snippet { padding: 2px 0 6px; white-space: pre-wrap; }
 .od-composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px; border-top: 1px solid var(--line); }
 .od-input { flex: 1; resize: none; max-height: 120px; padding: 9px 12px; border: 1px solid #d1d5db; border-radius: 18px; outline: none; }
+.od-attach { flex: none; width: 38px; height: 38px; border: 0; border-radius: 50%; background: transparent; color: var(--muted); cursor: pointer; display: grid; place-items: center; }
+.od-attach:hover { color: var(--accent); background: #eef2ff; }
+.od-pending-files { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 10px 0; }
+.od-pending-file { display: flex; align-items: center; gap: 6px; max-width: 100%; padding: 4px 6px 4px 10px; border: 1px solid var(--line); border-radius: 14px; font-size: 12px; background: #f9fafb; }
+.od-pending-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.od-pending-status { color: var(--muted); }
+.od-pending-file.is-failed { border-color: var(--danger); }
+.od-pending-file.is-failed .od-pending-status { color: var(--danger); }
+.od-pending-remove { border: 0; background: transparent; cursor: pointer; font-size: 16px; line-height: 1; color: var(--muted); padding: 0 2px; }
+.od-file { display: block; margin: 4px 0; color: inherit; word-break: break-word; }
+.od-file svg, .od-pending-name svg { width: 14px; height: 14px; vertical-align: -2px; margin-right: 4px; }
+.od-thumb { display: block; max-width: 100%; max-height: 180px; border-radius: 8px; }
 .od-send { flex: none; width: 38px; height: 38px; border: 0; border-radius: 50%; background: var(--accent); color: #fff; cursor: pointer; display: grid; place-items: center; }
 .od-send:hover { background: var(--accent-dark); }
 .od-send svg { width: 18px; height: 18px; fill: currentColor; }

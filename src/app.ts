@@ -18,6 +18,7 @@ import { ApiChannelSender } from './adapters/api/sender.js';
 import { apiInboundRouter } from './adapters/api/inbound.js';
 import { WidgetHub } from './adapters/widget/hub.js';
 import { LiveFeed, liveRouter } from './http/live.js';
+import { widgetFilesRouter } from './adapters/widget/files.js';
 import { widgetRouter } from './adapters/widget/routes.js';
 import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
@@ -189,7 +190,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   const widgetTopic = `${config.REDIS_PREFIX}:widget:out`;
   channels.register(new WidgetSender(redis.pub, widgetTopic));
   channels.register(new ApiChannelSender({ webhookUrl: config.API_CHANNEL_WEBHOOK_URL, secret: config.API_CHANNEL_SECRET, timeoutMs: config.OUTBOUND_TIMEOUT_MS }));
-  const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log);
+  const widgetHub = new WidgetHub(db, pipeline, redis.sub, widgetTopic, appSecret.value, log, files);
   // Messengers get the pipeline only as a sink: they hand in messages and edits, nothing more; and
   // agents' replies written in a customer's chat (a shared Slack channel), recorded through TicketService, not sent.
   const platformReplies = new PlatformReplies(db, tickets, agentEdits);
@@ -308,7 +309,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.get('/api/v1/channels', (_req, res) => {
     res.json(channelStatus());
   });
-  app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
+  app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS, maxFileBytes: files.maxBytes }));
+  app.use(widgetFilesRouter({ db, files, secret: appSecret.value, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
   app.use(widgetSuggestRouter(knowledge.kb, { allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
   // The console at /admin (built by npm run build:console) and bull-board at /admin/queues.
   app.use(consoleServer.pagesRouter([deliveryQueue.queue, timers.producer.queue, webhooks.queue]));

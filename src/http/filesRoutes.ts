@@ -10,10 +10,10 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
-import { fileUrl, wellFormed, type FileStore } from '../core/files.js';
+import { fileUrl, wellFormed, type FileStore, type StoredFileInfo } from '../core/files.js';
 import { HttpError } from './errors.js';
 import { apiGroup } from './apiRoutes.js';
 
@@ -38,32 +38,40 @@ export function filesRouter(files: FileStore): Router {
   router.get('/files/:id', async (req, res) => {
     const file = await files.info(req.params.id);
     if (!file) throw new NotFoundError(`file "${req.params.id}" not found`);
-    // setHeader, not res.set: Express would add a charset to text types it cannot know.
-    res.setHeader('Content-Type', file.mimeType);
-    res.setHeader('Content-Length', String(file.size));
-    res.setHeader('Content-Disposition', contentDisposition(file.name ?? `file-${file.id}`));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    // A stored file never changes: its hash is a strong validator.
-    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
-    res.setHeader('ETag', `"${file.sha256}"`);
-    if (req.fresh) {
-      res.status(304).end();
-      return;
-    }
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    try {
-      await pipeline(Readable.from(files.chunks(file)), res);
-    } catch (err) {
-      // The client went away mid-download: nothing to answer, nothing to log.
-      if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
-      throw err;
-    }
+    await sendStoredFile(files, file, req, res);
   });
   return router;
+}
+
+/**
+ * Streams a stored file as a download with a sandboxing CSP (the bytes and their type come from
+ * customers and must never run as a page on the desk's origin); a conditional request gets 304.
+ */
+export async function sendStoredFile(files: FileStore, file: StoredFileInfo, req: Request, res: Response): Promise<void> {
+  // setHeader, not res.set: Express would add a charset to text types it cannot know.
+  res.setHeader('Content-Type', file.mimeType);
+  res.setHeader('Content-Length', String(file.size));
+  res.setHeader('Content-Disposition', contentDisposition(file.name ?? `file-${file.id}`));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  // A stored file never changes: its hash is a strong validator.
+  res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+  res.setHeader('ETag', `"${file.sha256}"`);
+  if (req.fresh) {
+    res.status(304).end();
+    return;
+  }
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(Readable.from(files.chunks(file)), res);
+  } catch (err) {
+    // The client went away mid-download: nothing to answer, nothing to log.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw err;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { ADMIN_TOKEN, eventually, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -32,7 +32,14 @@ interface TicketJson {
   contact: { name: string | null; email: string | null; phone: string | null; language: string | null };
 }
 interface TicketDetailJson extends TicketJson {
-  messages: Array<{ id: string; direction: 'inbound' | 'outbound'; text: string; author: { kind: AuthorKind; name: string | null }; delivery: { state: string } | null }>;
+  messages: Array<{
+    id: string;
+    direction: 'inbound' | 'outbound';
+    text: string;
+    author: { kind: AuthorKind; name: string | null };
+    delivery: { state: string } | null;
+    attachments: Array<{ name: string; url: string }>;
+  }>;
 }
 
 let t: TestGateway;
@@ -360,6 +367,60 @@ describe('a long message', () => {
     }, UI_TIMEOUT, 'the long message in the ticket');
     expect(stored.text).toBe(log.slice(0, 10_000).trimEnd()); // the 10,000th character is a line break, which the widget trims
     expect(await counter.isHidden()).toBe(true);
+  });
+});
+
+// ------------------------------------------------------------------ files
+
+describe('files in the widget', () => {
+  const PNG = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f1e6b50000000049454e44ae426082',
+    'hex',
+  );
+
+  it('attaches a screenshot with the paperclip and sends it; an agent\'s file shows as a link that opens for this visitor', async () => {
+    const page = await newVisitor();
+    const topic = (await topics('en'))[0]!;
+    await startChat(page, { name: 'File Sender', contact: 'file.sender@example.com', topicLabel: topic.label, message: 'The checkout page is broken.' });
+
+    await byTestId(page, 'od-file-input').setInputFiles([{ name: 'checkout.png', mimeType: 'image/png', buffer: PNG }]);
+    const chip = byTestId(page, 'od-pending-file');
+    await expect.poll(() => chip.getAttribute('class')).toBe('od-pending-file'); // uploaded: no longer "is-uploading"
+    expect(await chip.textContent()).toContain('checkout.png');
+    await byTestId(page, 'od-input').fill('See the screenshot');
+    await byTestId(page, 'od-input').press('Enter');
+    await acknowledged(messages(page, 'See the screenshot', 'customer'));
+    expect(await byTestId(page, 'od-pending-files').isHidden()).toBe(true);
+    expect(await byTestId(messages(page, 'See the screenshot', 'customer'), 'od-msg-file').textContent()).toBe('checkout.png');
+
+    const ticket = (await widgetTickets()).find((x) => x.contact.name === 'File Sender')!;
+    const detail = await api<TicketDetailJson>('GET', `/tickets/${ticket.number}`);
+    const sent = detail.messages.find((m) => m.text === 'See the screenshot')!;
+    expect(sent.attachments.map((a) => a.name)).toEqual(['checkout.png']);
+
+    // An agent answers with a file: a link in the chat, which downloads for this visitor.
+    const upload = await fetch(`${t.baseUrl}/api/v1/files?name=return-label.png`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/png' }, body: PNG });
+    const file = (await upload.json()) as { id: string };
+    await api('POST', `/tickets/${ticket.number}/messages`, { text: 'Here is your return label', agent: AGENT.handle, attachments: [{ fileId: file.id }] });
+    const reply = messages(page, 'Here is your return label', 'agent');
+    await reply.waitFor();
+    const link = byTestId(reply, 'od-msg-file');
+    expect(await link.getAttribute('data-file-id')).toBe(file.id);
+    // A picture shows as a thumbnail that has loaded.
+    await expect.poll(() => link.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+    const href = (await link.getAttribute('href'))!;
+    const downloaded = await page.evaluate(async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer())), href);
+    expect(Buffer.from(downloaded)).toEqual(PNG);
+  });
+
+  it('says a file is too large before uploading it', async () => {
+    const page = await newVisitor();
+    const topic = (await topics('en'))[0]!;
+    await startChat(page, { name: 'Big File', contact: 'big.file@example.com', topicLabel: topic.label, message: 'I have a video of the problem.' });
+    const max = ((await (await fetch(`${t.baseUrl}/widget/config?lang=en`)).json()) as { maxFileBytes: number }).maxFileBytes;
+    await byTestId(page, 'od-file-input').setInputFiles([{ name: 'video.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(max + 1) }]);
+    expect(await byTestId(page, 'od-error').textContent()).toMatch(/^The file "video\.mp4" is larger than [\d.]+ MB: it cannot be sent\.$/);
+    expect(await byTestId(page, 'od-pending-file').count()).toBe(0);
   });
 });
 

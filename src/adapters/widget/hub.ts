@@ -7,12 +7,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Db } from '../../db/prisma.js';
+import { storedAttachment, type FileStore } from '../../core/files.js';
 import type { InboundPipeline } from '../../core/inbound.js';
+import type { Attachment } from '../../core/model.js';
 import type { Logger } from '../../logger.js';
 import type { Redis } from '../../redis.js';
 import { clientFrame, platformId, toWidgetMessage, type ClientFrame } from './protocol.js';
 import type { WidgetEnvelope } from './sender.js';
-import { readVisitorToken } from './token.js';
+import { readFileRef, readVisitorToken } from './token.js';
 
 const HISTORY_LIMIT = 200;
 
@@ -27,6 +29,8 @@ export class WidgetHub {
     private readonly topic: string,
     private readonly secret: string,
     private readonly log: Logger,
+    /** Where the visitors' uploads are (./files.ts): a message names them by signed reference. */
+    private readonly files: FileStore,
   ) {}
 
   /** Starts listening for replies published by the delivery workers. */
@@ -93,6 +97,11 @@ export class WidgetHub {
       send(ws, { type: 'error', error: issue ? `invalid ${issue.path.join('.')}` : 'invalid frame', ...(clientId ? { clientId } : {}) });
       return;
     }
+    const attachments = frame.type === 'message' ? await this.uploads(visitorId, frame.files ?? []) : [];
+    if (!attachments || (frame.type === 'message' && !frame.text && !attachments.length)) {
+      send(ws, { type: 'error', error: attachments ? 'invalid text' : 'invalid files', clientId: frame.clientId });
+      return;
+    }
     const base = { channel: 'widget' as const, chatId: visitorId, messageId: platformId(visitorId, frame.clientId) };
     const result =
       frame.type === 'start'
@@ -113,8 +122,21 @@ export class WidgetHub {
             from: { id: visitorId },
             text: frame.type === 'message' ? frame.text : frame.label,
             ...(frame.type === 'button' ? { buttonId: frame.buttonId } : {}),
+            ...(attachments.length ? { attachments } : {}),
           });
     send(ws, { type: 'ack', clientId: frame.clientId, messageId: result.messageId, ticketNumber: result.ticketNumber });
+  }
+
+  /** The stored files behind the visitor's signed references, or null if one is not theirs or is gone. */
+  private async uploads(visitorId: string, refs: readonly string[]): Promise<Attachment[] | null> {
+    const attachments: Attachment[] = [];
+    for (const ref of refs) {
+      const id = readFileRef(this.secret, visitorId, ref);
+      const file = id ? await this.files.info(id) : null;
+      if (!file) return null;
+      attachments.push(storedAttachment(file));
+    }
+    return attachments;
   }
 
   private push(payload: string): void {

@@ -1,6 +1,11 @@
 /** The widget's wire protocol (public/widget.js speaks the other end). */
 import { z } from 'zod';
 import type { Message } from '../../generated/prisma/client.js';
+import type { Attachment, AttachmentKind } from '../../core/model.js';
+import { storedFileId } from '../../core/files.js';
+
+/** The most files one widget message carries. */
+export const MAX_FILES_PER_MESSAGE = 10;
 
 export const clientFrame = z.discriminatedUnion('type', [
   z.object({
@@ -15,7 +20,13 @@ export const clientFrame = z.discriminatedUnion('type', [
     text: z.string().trim().min(1).max(10_000),
     lang: z.enum(['ru', 'en']).optional(),
   }),
-  z.object({ type: z.literal('message'), clientId: z.string().min(8).max(64), text: z.string().trim().min(1).max(10_000) }),
+  // Text, files (references from POST /widget/files), or both: the hub refuses a message with neither.
+  z.object({
+    type: z.literal('message'),
+    clientId: z.string().min(8).max(64),
+    text: z.string().trim().max(10_000),
+    files: z.array(z.string().max(200)).max(MAX_FILES_PER_MESSAGE).optional(),
+  }),
   z.object({ type: z.literal('button'), clientId: z.string().min(8).max(64), buttonId: z.string().max(100), label: z.string().max(200) }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
@@ -30,6 +41,25 @@ export interface WidgetMessage {
   sentAt: string;
   /** When the message was last edited (an agent corrected a reply): the widget marks it "edited". */
   editedAt?: string;
+  /** Its files; the visitor downloads each from GET /widget/files/:id with their token. */
+  attachments?: WidgetFile[];
+}
+
+/** A stored file as the widget shows it. */
+export interface WidgetFile {
+  id: string;
+  kind: AttachmentKind;
+  name: string | null;
+  mimeType: string | null;
+  size: number | null;
+}
+
+/** The message's stored files (a platform's reference the gateway could not keep is left out: nothing to download). */
+export function widgetFiles(attachments: readonly Attachment[]): WidgetFile[] {
+  return attachments.flatMap((a) => {
+    const id = storedFileId(a.url);
+    return id ? [{ id, kind: a.kind, name: a.name ?? null, mimeType: a.mimeType ?? null, size: a.size ?? null }] : [];
+  });
 }
 
 /** Platform message ids of widget messages are `<visitorId>:<clientId>`, unique in the channel. */
@@ -37,8 +67,11 @@ export function platformId(visitorId: string, clientId: string): string {
   return `${visitorId}:${clientId}`;
 }
 
-export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKind' | 'authorName' | 'text' | 'buttons' | 'sentAt' | 'platformMessageId'> & { editedAt?: Date | null }): WidgetMessage {
+export function toWidgetMessage(
+  m: Pick<Message, 'id' | 'direction' | 'authorKind' | 'authorName' | 'text' | 'buttons' | 'sentAt' | 'platformMessageId' | 'attachments'> & { editedAt?: Date | null },
+): WidgetMessage {
   const clientId = m.direction === 'inbound' ? m.platformMessageId?.split(':')[1] : undefined;
+  const files = widgetFiles((m.attachments as Attachment[] | null) ?? []);
   return {
     id: m.id,
     ...(clientId ? { clientId } : {}),
@@ -48,5 +81,6 @@ export function toWidgetMessage(m: Pick<Message, 'id' | 'direction' | 'authorKin
     buttons: (m.buttons as WidgetMessage['buttons'] | null) ?? [],
     sentAt: m.sentAt.toISOString(),
     ...(m.editedAt ? { editedAt: m.editedAt.toISOString() } : {}),
+    ...(files.length ? { attachments: files } : {}),
   };
 }

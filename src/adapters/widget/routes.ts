@@ -1,4 +1,4 @@
-/** The widget's HTTP side: its script, its configuration (topics) and visitor sessions. */
+/** The widget's HTTP side: its script, its configuration (topics, the file size limit) and visitor sessions; files are in ./files.ts. */
 import path from 'node:path';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -10,6 +10,8 @@ export interface WidgetRoutesOptions {
   desk: DeskTopics;
   publicDir: string;
   allowedOrigins: string;
+  /** The largest file a visitor may attach (ATTACHMENT_MAX_BYTES): the widget checks it before uploading. */
+  maxFileBytes: number;
 }
 
 const TEXTS: Record<Lang, { title: string; botName: string }> = {
@@ -32,7 +34,7 @@ export function widgetRouter(o: WidgetRoutesOptions): Router {
 
   router.get('/widget/config', cors, (req, res) => {
     const lang: Lang = req.query.lang === 'ru' ? 'ru' : 'en';
-    res.json({ ...TEXTS[lang], topics: topicsFor(o.desk, lang) });
+    res.json({ ...TEXTS[lang], topics: topicsFor(o.desk, lang), maxFileBytes: o.maxFileBytes });
   });
 
   router.post('/widget/session', cors, express.json({ limit: '4kb' }), (req, res) => {

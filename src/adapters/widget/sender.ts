@@ -9,7 +9,7 @@
  */
 import type { ChannelSender, OutboundEdit, OutboundMessage, SendResult } from '../../core/model.js';
 import type { Redis } from '../../redis.js';
-import type { WidgetMessage } from './protocol.js';
+import { widgetFiles, type WidgetMessage } from './protocol.js';
 
 export interface WidgetEnvelope {
   visitorId: string;
@@ -44,6 +44,7 @@ export class WidgetSender implements ChannelSender {
         buttons: message.buttons,
         sentAt: message.sentAt.toISOString(),
         ...(editedAt ? { editedAt: editedAt.toISOString() } : {}),
+        ...(message.attachments.length ? { attachments: widgetFiles(message.attachments) } : {}),
       },
     };
     await this.redis.publish(this.topic, JSON.stringify(envelope));
