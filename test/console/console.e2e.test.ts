@@ -196,13 +196,16 @@ describe('web console', () => {
     expect(changed).toMatchObject({ priority: 'urgent', assignee: { handle: AGENT.handle } });
     expect([...changed.tags].sort()).toEqual(['late', 'vip']);
     expect(changed.events.find((e) => e.type === 'priority_changed')?.actor.name).toBe(AGENT.name);
-    await agent.locator('[data-testid="event"]', { hasText: 'priority_changed' }).waitFor();
+    // The audit trail reads as sentences (the raw type in data-type).
+    const prioritized = agent.locator('[data-testid="event"][data-type="priority_changed"]');
+    await prioritized.waitFor();
+    expect(await prioritized.locator('[data-testid="event-text"]').textContent()).toBe('Priority: Normal → Urgent');
     // A reassignment (here through the API) shows in the open page, the agents by name, not by id.
     expect((await t.api('POST', '/agents', { handle: 'oleg', name: 'Oleg Orlov' })).status).toBe(201);
     expect((await t.api('PATCH', `/tickets/${number}`, { assignee: 'oleg' })).status).toBe(200);
-    const reassigned = agent.locator('[data-testid="event"]', { hasText: 'assigneeId_changed' });
+    const reassigned = agent.locator('[data-testid="event"][data-type="assigneeId_changed"]', { hasText: 'Oleg Orlov' });
     await reassigned.waitFor({ timeout: 5000 });
-    expect(await reassigned.textContent()).toContain(`to: Oleg Orlov (@oleg), from: ${AGENT.name} (@${AGENT.handle})`);
+    expect(await reassigned.locator('[data-testid="event-text"]').textContent()).toBe(`Assignee: ${AGENT.name} (@${AGENT.handle}) → Oleg Orlov (@oleg)`);
 
     // The customer writes again (the widget names them on the first message only): shown under the contact's name, live.
     await testId(customer, 'od-input').fill('Thank you, I will wait at home');

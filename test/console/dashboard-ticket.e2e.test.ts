@@ -186,7 +186,8 @@ describe("the customer's history across channels", () => {
     expect(await rows.count()).toBe(1);
     const row = side.locator(`[data-testid="other-ticket"][data-number="${other.number}"]`);
     const text = await row.textContent();
-    for (const part of [`#${other.number}`, 'resolved', 'telegram', 'Ticket pavel-tg']) expect(text).toContain(part);
+    for (const part of [`#${other.number}`, 'Resolved', 'telegram', 'Ticket pavel-tg']) expect(text).toContain(part);
+    expect(await row.locator('.status').getAttribute('data-status')).toBe('resolved');
 
     // It opens, and lists the first one back.
     await row.locator('a').click();

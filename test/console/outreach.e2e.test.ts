@@ -96,7 +96,8 @@ describe('message the customer from the ticket page', () => {
     await page.locator(`[data-testid="ticket"][data-number="${number}"]`).waitFor();
     await testId(page, 'ticket-origin-agent').waitFor();
     await page.locator('[data-testid="message-text"]', { hasText: text }).waitFor();
-    expect(await testId(page, 'ticket-status').textContent()).toBe('pending');
+    expect(await testId(page, 'ticket-status').getAttribute('data-status')).toBe('pending');
+    expect(await testId(page, 'ticket-status').textContent()).toBe('Pending');
 
     // On the server: Anna's agent-initiated ticket on the API conversation, the text delivered there.
     const created = await ticket(number);

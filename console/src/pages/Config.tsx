@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { parseDocument, stringify, parse } from 'yaml';
 import { api, ApiError, get } from '../api';
-import { formatDate, t, type Key } from '../i18n';
+import { formatDate, priorityLabel, t, type Key } from '../i18n';
 import { PRIORITIES } from '../model';
 import { AutomationForm, type RuleItem } from './AutomationForm';
 import { CalendarsForm, type CalendarItem } from './CalendarsForm';
@@ -338,7 +338,9 @@ function SlaForm({ policies, calendars, onSave }: { policies: SlaItem[]; calenda
             cell: (r, update) => (
               <select value={r.priority} onChange={(e) => update({ priority: e.currentTarget.value })}>
                 {PRIORITIES.map((p) => (
-                  <option key={p}>{p}</option>
+                  <option key={p} value={p}>
+                    {priorityLabel(p)}
+                  </option>
                 ))}
               </select>
             ),

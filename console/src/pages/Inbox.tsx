@@ -1,10 +1,11 @@
 /**
  * The inbox: saved views (from /views) as presets of the filters, the filters themselves, sort by
- * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts).
+ * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts). An
+ * agent takes the next ticket of their queue from here (POST /agents/:handle/next).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, qs, type Me } from '../api';
-import { formatDate, t } from '../i18n';
+import { api, ApiError, get, qs, type Me } from '../api';
+import { formatDate, priorityLabel, statusLabel, t } from '../i18n';
 import { useLiveRefresh } from '../live';
 import { CHANNELS, PRIORITIES, STATUSES, type SavedView, type TicketRow } from '../model';
 import { navigate, onLink } from '../router';
@@ -22,7 +23,10 @@ interface Filters {
   sort: string;
 }
 
-const EMPTY: Filters = { status: 'new,open,pending', priority: '', channel: '', assignee: '', team: '', tags: '', category: '', q: '', overdue: false, sort: '-priority' };
+/** The statuses of the tickets still to be done: the inbox's default. */
+const NOT_DONE = 'new,open,pending';
+
+const EMPTY: Filters = { status: NOT_DONE, priority: '', channel: '', assignee: '', team: '', tags: '', category: '', q: '', overdue: false, sort: '-priority' };
 
 function fromView(view: SavedView): Filters {
   const f = view.filters;
@@ -79,17 +83,55 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
   useLiveRefresh(load, (change) => change.tickets.length > 0, [JSON.stringify(filters)]);
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const select = (name: keyof Filters, options: readonly string[]) => (
-    <select data-testid={`filter-${name}`} value={String(filters[name])} onChange={(e) => set({ [name]: e.currentTarget.value })}>
-      <option value="">{t('any')}</option>
-      {name === 'status' && <option value="new,open,pending">new, open, pending</option>}
-      {options.map((o) => (
-        <option key={o} value={o}>
-          {o}
-        </option>
-      ))}
-    </select>
-  );
+  /**
+   * A filter's select: the values by their labels, and a comma-joined value (several statuses, from
+   * the default or a saved view) as an option of its own, its labels joined, so it never shows blank.
+   */
+  const select = (name: 'status' | 'priority' | 'channel', options: readonly string[], label: (value: string) => string = (v) => v) => {
+    const value = filters[name];
+    const joined = (v: string) =>
+      v
+        .split(',')
+        .map((s) => label(s.trim()))
+        .join(', ');
+    const presets = name === 'status' ? [NOT_DONE] : [];
+    const other = value && !presets.includes(value) && !options.includes(value) ? value : null;
+    return (
+      <select data-testid={`filter-${name}`} value={value} onChange={(e) => set({ [name]: e.currentTarget.value })}>
+        <option value="">{t('any')}</option>
+        {[...presets, ...(other ? [other] : [])].map((v) => (
+          <option key={`set:${v}`} value={v}>
+            {joined(v)}
+          </option>
+        ))}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {label(o)}
+          </option>
+        ))}
+      </select>
+    );
+  };
+
+  // "Take next": the most urgent ticket of the agent's queue becomes theirs, and opens.
+  const [taking, setTaking] = useState(false);
+  const [takeNotice, setTakeNotice] = useState<{ error: boolean; text: string } | null>(null);
+  const takeNext = async (agent: string) => {
+    setTaking(true);
+    setTakeNotice(null);
+    try {
+      const res = await api<{ ticket: TicketRow | null }>('POST', `/agents/${encodeURIComponent(agent)}/next`);
+      if (res.ticket) {
+        navigate(`/tickets/${res.ticket.number}`);
+        return;
+      }
+      setTakeNotice({ error: false, text: t('queueEmpty') });
+    } catch (err) {
+      const text = err instanceof ApiError && err.body.error === 'at_capacity' ? t('atCapacity') : err instanceof Error ? err.message : String(err);
+      setTakeNotice({ error: true, text });
+    }
+    setTaking(false);
+  };
 
   return (
     <div class="inbox">
@@ -106,11 +148,16 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
       </aside>
       <section class="list">
         <div class="filters card">
+          {me.agent && me.role !== 'viewer' && (
+            <button data-testid="take-next" disabled={taking} onClick={() => void takeNext(me.agent!.handle)}>
+              {t('takeNext')}
+            </button>
+          )}
           <label>
-            {t('status')} {select('status', STATUSES)}
+            {t('status')} {select('status', STATUSES, statusLabel)}
           </label>
           <label>
-            {t('priority')} {select('priority', PRIORITIES)}
+            {t('priority')} {select('priority', PRIORITIES, priorityLabel)}
           </label>
           <label>
             {t('channel')} {select('channel', CHANNELS)}
@@ -149,6 +196,11 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
             ● {t('live')} · {total}
           </span>
         </div>
+        {takeNotice && (
+          <p class={takeNotice.error ? 'error' : 'notice'} data-testid="take-next-notice">
+            {takeNotice.text}
+          </p>
+        )}
         {error && <p class="error">{error}</p>}
         {tickets === null ? (
           <p>{t('loading')}</p>
@@ -180,10 +232,14 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
                   </td>
                   <td class="wide">{tk.contact?.name ?? tk.contact?.email ?? '—'}</td>
                   <td>
-                    <span class={`status s-${tk.status}`}>{tk.status}</span>
+                    <span class={`status s-${tk.status}`} data-testid="row-status" data-status={tk.status}>
+                      {statusLabel(tk.status)}
+                    </span>
                   </td>
                   <td>
-                    <span class={`prio p-${tk.priority}`}>{tk.priority}</span>
+                    <span class={`prio p-${tk.priority}`} data-testid="row-priority" data-priority={tk.priority}>
+                      {priorityLabel(tk.priority)}
+                    </span>
                   </td>
                   <td class="wide">{tk.assignee?.name ?? <span class="muted">{t('unassigned')}</span>}</td>
                   <td>{formatDate(nextDue(tk))}</td>

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
-import { t } from '../i18n';
+import { statusLabel, t } from '../i18n';
 import type { ContactDetail } from '../model';
 import { navigate, onLink } from '../router';
 
@@ -73,7 +73,7 @@ export function MessageCustomer({ contact }: { contact: ContactDetail }) {
       {existing && (
         <p class="error" data-testid="outreach-existing">
           <a href={`/admin/tickets/${existing.number}`} onClick={(e) => onLink(e, `/tickets/${existing.number}`)}>
-            {t('outreachOpenTicket', { number: existing.number, status: existing.status })}
+            {t('outreachOpenTicket', { number: existing.number, status: statusLabel(existing.status) })}
           </a>
         </p>
       )}

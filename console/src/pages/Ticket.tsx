@@ -7,7 +7,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, type Me } from '../api';
-import { formatDate, t } from '../i18n';
+import { actorLabel, describeEvent } from '../events';
+import { formatDate, priorityLabel, statusLabel, t } from '../i18n';
 import { useLiveRefresh } from '../live';
 import { PRIORITIES, STATUSES, type AgentView, type ContactDetail, type MessageView, type TicketDetail } from '../model';
 import { navigate, onLink } from '../router';
@@ -132,19 +133,11 @@ function canEdit(m: MessageView, me: Me): boolean {
   return me.role === 'agent' && me.agent !== null && m.author.handle === me.agent.handle;
 }
 
-/** One audit event: agents and teams by name, not id; empty fields left out (but an empty `from` or `to` shows as —). */
+/** One audit event as a sentence in the console's language (../events.ts); the raw type stays in `data-type` and the tooltip. */
 function Event({ e, names }: { e: TicketDetail['events'][number]; names: Record<string, string> }) {
-  const shown = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : typeof v === 'string' ? (names[v] ?? v) : String(v));
-  const data =
-    e.data && typeof e.data === 'object'
-      ? Object.entries(e.data as Record<string, unknown>)
-          .filter(([k, v]) => v !== null || k === 'from' || k === 'to')
-          .map(([k, v]) => `${k}: ${shown(v)}`)
-      : [];
   return (
-    <div class="event" data-testid="event">
-      <span class="muted">{formatDate(e.at)}</span> <strong>{e.type}</strong> · {e.actor.name ?? e.actor.kind}
-      {data.length > 0 && <span class="muted"> — {data.join(', ')}</span>}
+    <div class="event" data-testid="event" data-type={e.type} title={e.type}>
+      <span class="muted">{formatDate(e.at)}</span> <strong data-testid="event-text">{describeEvent(e, names)}</strong> · {actorLabel(e.actor)}
     </div>
   );
 }
@@ -173,7 +166,9 @@ function CustomerHistory({ contact, number }: { contact: ContactDetail; number: 
               <a href={`/admin/tickets/${tk.number}`} onClick={(e) => onLink(e, `/tickets/${tk.number}`)}>
                 #{tk.number}
               </a>{' '}
-              <span class={`status s-${tk.status}`}>{tk.status}</span>
+              <span class={`status s-${tk.status}`} data-status={tk.status}>
+                {statusLabel(tk.status)}
+              </span>
               <span class="chip">{tk.channel}</span>
               <div class="other-subject">{tk.subject ?? '—'}</div>
               <div class="muted small">{formatDate(tk.createdAt)}</div>
@@ -306,10 +301,12 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
         <h2>
           #{ticket.number} {ticket.subject ?? ''}
         </h2>
-        <span class={`status s-${ticket.status}`} data-testid="ticket-status">
-          {ticket.status}
+        <span class={`status s-${ticket.status}`} data-testid="ticket-status" data-status={ticket.status}>
+          {statusLabel(ticket.status)}
         </span>
-        <span class={`prio p-${ticket.priority}`}>{ticket.priority}</span>
+        <span class={`prio p-${ticket.priority}`} data-testid="ticket-priority" data-priority={ticket.priority}>
+          {priorityLabel(ticket.priority)}
+        </span>
         <span class="chip">{ticket.channel}</span>
         {ticket.origin === 'agent' && (
           <span class="chip" data-testid="ticket-origin-agent">
@@ -405,7 +402,9 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
               {t('status')}
               <select data-testid="prop-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
                 {STATUSES.map((s) => (
-                  <option key={s}>{s}</option>
+                  <option key={s} value={s}>
+                    {statusLabel(s)}
+                  </option>
                 ))}
               </select>
             </label>
@@ -413,7 +412,9 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
               {t('priority')}
               <select data-testid="prop-priority" value={form.priority} onChange={(e) => setForm({ ...form, priority: e.currentTarget.value })}>
                 {PRIORITIES.map((p) => (
-                  <option key={p}>{p}</option>
+                  <option key={p} value={p}>
+                    {priorityLabel(p)}
+                  </option>
                 ))}
               </select>
             </label>
