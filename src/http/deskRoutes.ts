@@ -5,6 +5,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AssignmentService } from '../core/assignment/service.js';
+import { principalOf } from '../console/auth.js';
 import { AtCapacityError } from '../core/assignment/pull.js';
 import { addAbsence, getAgentView, listAgents, removeAbsence, setAvailability } from '../core/directory/agents.js';
 import { API_AUTHOR, type DeskConfigStore } from '../core/directory/store.js';
@@ -109,6 +110,12 @@ export function deskRouter({ db, store, settings, assignment }: DeskRoutesDeps):
   });
 
   router.post('/agents/:handle/next', async (req, res) => {
+    // A signed-in agent takes the next ticket for themselves, never onto a colleague; an admin
+    // (or the bearer token, which the desks use for their agents) may pull for anyone.
+    const principal = principalOf(res);
+    if (principal?.kind === 'session' && principal.role !== 'admin' && principal.user.agent?.handle !== req.params.handle) {
+      throw new HttpError(403, 'forbidden', 'an agent takes the next ticket for themselves');
+    }
     try {
       const result = await assignment.next(req.params.handle);
       if (!result.ticket) {

@@ -181,6 +181,15 @@ describe('roles on the API', () => {
     }
   });
 
+  it('an agent takes the next ticket for themselves, not onto a colleague; an admin may pull for anyone', async () => {
+    expect((await t.api('POST', '/agents', { handle: 'pavel', name: 'Pavel' })).status).toBe(201);
+    const forColleague = await agent.api('POST', '/agents/pavel/next');
+    expect(forColleague.status).toBe(403);
+    expect(((await forColleague.json()) as { message: string }).message).toBe('an agent takes the next ticket for themselves');
+    expect((await agent.api('POST', '/agents/maria/next')).status).toBe(200);
+    expect((await admin.api('POST', '/agents/pavel/next')).status).toBe(200);
+  });
+
   it('without a session or token: 401', async () => {
     expect((await fetch(`${t.baseUrl}/api/v1/reports/summary`)).status).toBe(401);
     expect((await fetch(`${t.baseUrl}/api/v1/users`)).status).toBe(401);
