@@ -197,6 +197,8 @@ export function Dashboard() {
                     { label: t('businessTime'), data: pick('afrt', 'avgBusinessMs', minutes), borderColor: COLORS[1], spanGaps: true },
                   ],
                 },
+                // Durations and shares are never negative: without a floor chart.js centres a flat 0 line on −1…1.
+                options: { scales: { y: { min: 0 } } },
               }}
             />
             <ChartBox
@@ -211,6 +213,7 @@ export function Dashboard() {
                     { label: t('artr'), data: pick('artr', 'rate', percent), borderColor: COLORS[4], spanGaps: true },
                   ],
                 },
+                options: { scales: { y: { min: 0, max: 100 } } },
               }}
             />
             <ChartBox
