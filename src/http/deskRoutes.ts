@@ -57,6 +57,9 @@ export function deskRouter({ db, store, settings, assignment }: DeskRoutesDeps):
       yaml = parsed.yaml;
       if (parsed.author) author = `${API_AUTHOR}:${parsed.author}`;
     }
+    // A console user is named by the server, not by the body: the history says who changed the desk.
+    const principal = principalOf(res);
+    if (principal?.kind === 'session') author = `console:${principal.user.email}`;
     if (yaml.includes('\u0000')) throw new HttpError(400, 'invalid_config', 'the configuration must not contain NUL (\\u0000) characters');
     try {
       const version = await store.save(yaml, author);

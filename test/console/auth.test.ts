@@ -190,6 +190,13 @@ describe('roles on the API', () => {
     expect((await admin.api('POST', '/agents/pavel/next')).status).toBe(200);
   });
 
+  it('a configuration saved from the console is signed by the user, whatever the body says', async () => {
+    const { yaml } = (await (await t.api('GET', '/desk-config')).json()) as { yaml: string };
+    const saved = await admin.api('PUT', '/desk-config', { yaml: `${yaml}\n# touched\n`, author: 'someone else' });
+    expect(saved.status).toBe(201);
+    expect(((await saved.json()) as { author: string }).author).toBe(`console:${FIRST_ADMIN.email}`);
+  });
+
   it('without a session or token: 401', async () => {
     expect((await fetch(`${t.baseUrl}/api/v1/reports/summary`)).status).toBe(401);
     expect((await fetch(`${t.baseUrl}/api/v1/users`)).status).toBe(401);

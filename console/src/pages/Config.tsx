@@ -75,7 +75,7 @@ export function Config() {
   const save = async (yaml: string) => {
     setNotice('');
     try {
-      const saved = await api<{ version: number }>('PUT', '/desk-config', { yaml, author: 'console' });
+      const saved = await api<{ version: number }>('PUT', '/desk-config', { yaml });
       setError(null);
       setNotice(`${t('saved')}: ${t('version')} ${saved.version}`);
       await load();
