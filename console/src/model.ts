@@ -60,7 +60,7 @@ export interface TicketDetail extends TicketRow {
 export interface SavedView {
   id: string;
   name: string;
-  filters: { status?: string[]; priority?: string[]; channel?: string[]; assignee?: string; team?: string; tags?: string[]; overdue?: boolean; category?: string; q?: string };
+  filters: { status?: string[]; priority?: string[]; channel?: string[]; assignee?: string; team?: string; tags?: string[]; overdue?: boolean; category?: string; origin?: string; q?: string };
   sort: string;
 }
 

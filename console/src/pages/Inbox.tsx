@@ -1,7 +1,9 @@
 /**
  * The inbox: saved views (from /views) as presets of the filters, the filters themselves, sort by
- * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts). An
- * agent takes the next ticket of their queue from here (POST /agents/:handle/next).
+ * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts). The
+ * filters and sort shown can be saved as a new view (POST /views), and the chosen view deleted
+ * (DELETE /views/:id); views are shared by everyone on the desk. An agent takes the next ticket of
+ * their queue from here (POST /agents/:handle/next).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, get, qs, type Me } from '../api';
@@ -18,6 +20,8 @@ interface Filters {
   team: string;
   tags: string;
   category: string;
+  /** customer or agent (who wrote first): no control of its own, kept so a view's is applied and saved again. */
+  origin: string;
   q: string;
   overdue: boolean;
   sort: string;
@@ -26,8 +30,19 @@ interface Filters {
 /** The statuses of the tickets still to be done: the inbox's default. */
 const NOT_DONE = 'new,open,pending';
 
-const EMPTY: Filters = { status: NOT_DONE, priority: '', channel: '', assignee: '', team: '', tags: '', category: '', q: '', overdue: false, sort: '-priority' };
+const EMPTY: Filters = { status: NOT_DONE, priority: '', channel: '', assignee: '', team: '', tags: '', category: '', origin: '', q: '', overdue: false, sort: '-priority' };
 
+/** "a, b,,c" → ["a", "b", "c"]. */
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** The tags as the tags input shows them. */
+const joinTags = (tags: string[]) => tags.join(', ');
+
+/** A view's filters and sort as the inbox's; toView is the way back. */
 function fromView(view: SavedView): Filters {
   const f = view.filters;
   return {
@@ -36,13 +51,46 @@ function fromView(view: SavedView): Filters {
     channel: f.channel?.join(',') ?? '',
     assignee: f.assignee ?? '',
     team: f.team ?? '',
-    tags: f.tags?.join(',') ?? '',
+    tags: joinTags(f.tags ?? []),
     category: f.category ?? '',
+    origin: f.origin ?? '',
     q: f.q ?? '',
     overdue: f.overdue ?? false,
     sort: view.sort,
   };
 }
+
+/** The inbox's filters and sort as the body of POST /views: empty filters left out ("any"). */
+function toView(f: Filters): Pick<SavedView, 'filters' | 'sort'> {
+  const filters: SavedView['filters'] = {};
+  for (const key of ['status', 'priority', 'channel', 'tags'] as const) {
+    const values = list(f[key]);
+    if (values.length) filters[key] = values;
+  }
+  for (const key of ['assignee', 'team', 'category', 'origin', 'q'] as const) if (f[key]) filters[key] = f[key];
+  if (f.overdue) filters.overdue = true;
+  return { filters, sort: f.sort };
+}
+
+/**
+ * What went wrong saving (`name`: the name sent) or deleting a view, in the UI's language where the
+ * server's answer says what it was, else the server's message. A function, so it follows a switch
+ * of the language.
+ */
+function viewErrorText(err: unknown, name: string | null): () => string {
+  if (err instanceof ApiError) {
+    const { error, field } = err.body;
+    if (name !== null && err.status === 409 && error === 'conflict') return () => t('viewNameTaken', { name: name.trim() });
+    if (name !== null && err.status === 400 && field === 'name' && name.trim() === '') return () => t('viewNameEmpty');
+    if (err.status === 400 && field?.startsWith('filters')) return () => t('viewFiltersInvalid', { message: err.message });
+    if (err.status === 403) return () => t('forbidden');
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return () => message;
+}
+
+/** The order of GET /views, near enough (the database's collation decides there). */
+const byName = (a: SavedView, b: SavedView) => a.name.localeCompare(b.name);
 
 export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
   const viewId = query.get('view') ?? '';
@@ -57,11 +105,59 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
     get<{ views: SavedView[] }>('/views').then((r) => setViews(r.views), (err: Error) => setError(err.message));
   }, []);
 
-  // A view chosen: its filters and sort become the inbox's.
+  // A view chosen: its filters and sort become the inbox's. (Only when that view changes: another
+  // one saved or deleted leaves the filters as they are.)
+  const selected = views.find((v) => v.id === viewId);
   useEffect(() => {
-    const view = views.find((v) => v.id === viewId);
-    setFilters(view ? fromView(view) : EMPTY);
-  }, [viewId, views]);
+    setFilters(selected ? fromView(selected) : EMPTY);
+  }, [viewId, selected]);
+
+  // "Save as view": the name being typed (null: the form is closed), and what went wrong.
+  const canEditViews = me.role !== 'viewer';
+  const [newName, setNewName] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [viewBusy, setViewBusy] = useState(false);
+  const [viewError, setViewError] = useState<(() => string) | null>(null);
+  useEffect(() => setConfirmDelete(false), [viewId]);
+  const nameInput = useRef<HTMLInputElement>(null);
+  const naming = newName !== null;
+  useEffect(() => {
+    if (naming) nameInput.current?.focus();
+  }, [naming]);
+
+  const saveView = async () => {
+    if (newName === null) return;
+    setViewBusy(true);
+    setViewError(null);
+    try {
+      const created = await api<SavedView>('POST', '/views', { name: newName, ...toView(filters) });
+      setViews((all) => [...all.filter((v) => v.id !== created.id), created].sort(byName));
+      setNewName(null);
+      navigate(`/inbox?view=${created.id}`);
+    } catch (err) {
+      setViewError(() => viewErrorText(err, newName));
+    }
+    setViewBusy(false);
+  };
+
+  const deleteView = async (view: SavedView) => {
+    setViewBusy(true);
+    setViewError(null);
+    try {
+      await api('DELETE', `/views/${view.id}`);
+    } catch (err) {
+      // Already gone (deleted elsewhere) is what was asked for.
+      if (!(err instanceof ApiError && err.status === 404)) {
+        setViewError(() => viewErrorText(err, null));
+        setViewBusy(false);
+        return;
+      }
+    }
+    setViews((all) => all.filter((v) => v.id !== view.id));
+    setConfirmDelete(false);
+    setViewBusy(false);
+    if (viewId === view.id) navigate('/inbox');
+  };
 
   // Only the newest request's answer is shown: an older one (other filters) may come back later.
   const request = useRef(0);
@@ -141,10 +237,98 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
           {t('allTickets')}
         </a>
         {views.map((v) => (
-          <a key={v.id} href={`/admin/inbox?view=${v.id}`} data-testid="view-link" class={v.id === viewId ? 'active' : ''} onClick={(e) => onLink(e, `/inbox?view=${v.id}`)}>
+          <a key={v.id} href={`/admin/inbox?view=${v.id}`} data-testid="view-link" data-id={v.id} class={v.id === viewId ? 'active' : ''} onClick={(e) => onLink(e, `/inbox?view=${v.id}`)}>
             {v.name}
           </a>
         ))}
+        {canEditViews && (
+          <div class="view-actions">
+            {newName === null ? (
+              <button
+                class="link small"
+                data-testid="save-view"
+                onClick={() => {
+                  setNewName('');
+                  setViewError(null);
+                  setConfirmDelete(false);
+                }}
+              >
+                + {t('saveAsView')}
+              </button>
+            ) : (
+              <form
+                class="view-form"
+                data-testid="save-view-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void saveView();
+                }}
+              >
+                {/* Long names are cut here; the server refuses more than 100 characters too. */}
+                <input
+                  data-testid="save-view-name"
+                  aria-label={t('viewName')}
+                  placeholder={t('viewName')}
+                  maxLength={100}
+                  value={newName}
+                  ref={nameInput}
+                  onInput={(e) => setNewName(e.currentTarget.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === 'Escape') setNewName(null);
+                  }}
+                />
+                <span class="muted small">{t('viewsShared')}</span>
+                <div class="row">
+                  <button data-testid="save-view-confirm" disabled={viewBusy}>
+                    {t('save')}
+                  </button>
+                  <button
+                    type="button"
+                    class="secondary"
+                    data-testid="save-view-cancel"
+                    onClick={() => {
+                      setNewName(null);
+                      setViewError(null);
+                    }}
+                  >
+                    {t('cancel')}
+                  </button>
+                </div>
+              </form>
+            )}
+            {selected &&
+              newName === null &&
+              (confirmDelete ? (
+                <div class="view-form" data-testid="delete-view-prompt">
+                  <span>{t('deleteViewConfirm', { name: selected.name })}</span>
+                  <div class="row">
+                    <button class="danger" data-testid="delete-view-confirm" disabled={viewBusy} onClick={() => void deleteView(selected)}>
+                      {t('remove')}
+                    </button>
+                    <button class="secondary" data-testid="delete-view-cancel" onClick={() => setConfirmDelete(false)}>
+                      {t('cancel')}
+                    </button>
+                  </div>
+                </div>
+              ) : (
+                <button
+                  class="link danger small"
+                  data-testid="delete-view"
+                  onClick={() => {
+                    setConfirmDelete(true);
+                    setViewError(null);
+                  }}
+                >
+                  {t('deleteView')}
+                </button>
+              ))}
+            {viewError && (
+              <p class="error" data-testid="view-error">
+                {viewError()}
+              </p>
+            )}
+          </div>
+        )}
       </aside>
       <section class="list">
         <div class="filters card">
@@ -163,7 +347,7 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
             {t('channel')} {select('channel', CHANNELS)}
           </label>
           <label>
-            {t('assignee')} <input size={8} value={filters.assignee} placeholder="handle / none" onChange={(e) => set({ assignee: e.currentTarget.value.trim() })} />
+            {t('assignee')} <TextFilter testId="filter-assignee" size={8} value={filters.assignee} placeholder="handle / none" onCommit={(assignee) => set({ assignee })} />
           </label>
           {me.agent && (
             <label class="check">
@@ -172,16 +356,19 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
             </label>
           )}
           <label>
-            {t('team')} <input size={8} value={filters.team} onChange={(e) => set({ team: e.currentTarget.value.trim() })} />
+            {t('team')} <TextFilter testId="filter-team" size={8} value={filters.team} onCommit={(team) => set({ team })} />
           </label>
           <label>
-            {t('tags')} <input size={8} value={filters.tags} onChange={(e) => set({ tags: e.currentTarget.value.trim() })} />
+            {t('category')} <TextFilter testId="filter-category" size={8} value={filters.category} onCommit={(category) => set({ category })} />
           </label>
           <label>
-            {t('search')} <input data-testid="filter-q" size={12} value={filters.q} onChange={(e) => set({ q: e.currentTarget.value.trim() })} />
+            {t('tags')} <TextFilter testId="filter-tags" size={8} title={t('tagsHint')} value={filters.tags} normalize={(v) => joinTags(list(v))} onCommit={(tags) => set({ tags })} />
+          </label>
+          <label>
+            {t('search')} <TextFilter testId="filter-q" size={12} value={filters.q} onCommit={(q) => set({ q })} />
           </label>
           <label class="check">
-            <input type="checkbox" checked={filters.overdue} onChange={(e) => set({ overdue: e.currentTarget.checked })} /> {t('overdueOnly')}
+            <input type="checkbox" data-testid="filter-overdue" checked={filters.overdue} onChange={(e) => set({ overdue: e.currentTarget.checked })} /> {t('overdueOnly')}
           </label>
           <label>
             {t('sort')}{' '}
@@ -250,6 +437,33 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
         )}
       </section>
     </div>
+  );
+}
+
+/**
+ * A text filter, applied when it is left or Enter is pressed (not at every key, each a request).
+ * What is typed meanwhile is the input's own: the list re-rendering (a live change, an answer
+ * arriving) must not put the applied value back over it.
+ */
+function TextFilter(props: { testId: string; value: string; onCommit: (value: string) => void; normalize?: (value: string) => string; size: number; placeholder?: string; title?: string }) {
+  const { value, onCommit, normalize = (v: string) => v.trim() } = props;
+  const [draft, setDraft] = useState(value);
+  // Another value from outside (a view chosen): shown instead.
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <input
+      data-testid={props.testId}
+      size={props.size}
+      placeholder={props.placeholder}
+      title={props.title}
+      value={draft}
+      onInput={(e) => setDraft(e.currentTarget.value)}
+      onChange={(e) => {
+        const next = normalize(e.currentTarget.value);
+        setDraft(next);
+        onCommit(next);
+      }}
+    />
   );
 }
 
