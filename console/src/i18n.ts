@@ -213,6 +213,12 @@ const en = {
   actorAgent: 'agent',
   actorBot: 'bot',
   actorSystem: 'system',
+  deliveryQueued: 'queued',
+  deliveryFailed: 'not delivered',
+  roleAdmin: 'admin',
+  roleAgent: 'agent',
+  roleViewer: 'viewer',
+  botHoldsSla: 'with the bot: the clock starts at the handoff',
   evChange: '{field}: {from} → {to}',
   evReason: '{text} (reason: {reason})',
   evCreated: 'Ticket created ({channel})',
@@ -473,6 +479,12 @@ const ru: Record<Key, string> = {
   actorAgent: 'агент',
   actorBot: 'бот',
   actorSystem: 'система',
+  deliveryQueued: 'в очереди',
+  deliveryFailed: 'не доставлено',
+  roleAdmin: 'администратор',
+  roleAgent: 'агент',
+  roleViewer: 'наблюдатель',
+  botHoldsSla: 'у бота: отсчёт начнётся, когда он передаст обращение людям',
   evChange: '{field}: {from} → {to}',
   evReason: '{text} (причина: {reason})',
   evCreated: 'Обращение создано ({channel})',
@@ -602,4 +614,22 @@ export function formatDuration(ms: number | null | undefined): string {
 
 export function formatPercent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10} %`;
+}
+
+/** A console role for people ("администратор"); an unknown one as it is. */
+export function roleLabel(role: string): string {
+  const key = ROLE_KEYS.get(role);
+  return key ? t(key) : role;
+}
+const ROLE_KEYS = new Map<string, Key>([
+  ['admin', 'roleAdmin'],
+  ['agent', 'roleAgent'],
+  ['viewer', 'roleViewer'],
+]);
+
+/** A reply's delivery state for people ("не доставлено"); an unknown one as it is. */
+export function deliveryLabel(state: string): string {
+  if (state === 'queued') return t('deliveryQueued');
+  if (state === 'failed') return t('deliveryFailed');
+  return state;
 }

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { signOut, whenSignedOut, whoAmI, type Me, type Role } from './api';
-import { setLang, t, useLang, type Key } from './i18n';
+import { roleLabel, setLang, t, useLang, type Key } from './i18n';
 import { afterSignIn, BASE, navigate, onLink, useRoute } from './router';
 import { Channels } from './pages/Channels';
 import { Config } from './pages/Config';
@@ -110,7 +110,7 @@ function App() {
             {t('language')}
           </button>
           <span data-testid="me">
-            {me.name} · {me.role}
+            {me.name} · {roleLabel(me.role)}
           </span>
           <button
             class="link"

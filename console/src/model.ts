@@ -17,6 +17,8 @@ export interface TicketRow {
   assignee: { handle: string; name: string } | null;
   team: string | null;
   pendingUntil: string | null;
+  /** The knowledge-base bot has the ticket (people's SLA clock has not started). */
+  botActive: boolean;
   openedAt: string;
   updatedAt: string;
   firstResponseDueAt: string | null;

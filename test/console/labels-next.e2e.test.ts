@@ -38,6 +38,8 @@ const ago = (ms: number) => new Date(Date.now() - ms);
 const SEED: TicketSpec[] = [
   { key: 'ru-open', channel: 'telegram', team: 'billing', assignee: 'boris', status: 'open', priority: 'urgent', openedAt: ago(3 * HOUR) },
   { key: 'ru-pending', channel: 'vk', assignee: 'boris', status: 'pending', priority: 'low', openedAt: ago(2 * HOUR) },
+  // Made the bot's below (botActive, no due times yet); its reply failed to reach the customer.
+  { key: 'ru-bot', channel: 'widget', assignee: 'boris', status: 'new', openedAt: ago(HOUR), firstRespondedAt: ago(HOUR / 2) },
 ];
 
 beforeAll(async () => {
@@ -50,6 +52,9 @@ beforeAll(async () => {
   await withDb(async (db) => {
     const rows = await db.query<{ id: string; number: number }>(`SELECT "id", "number" FROM "Ticket" WHERE "id" = ANY($1::uuid[])`, [[...ids.values()]]);
     for (const [key, id] of ids) numbers.set(key, rows.rows.find((r) => r.id === id)!.number);
+    const bot = ids.get('ru-bot')!;
+    await db.query(`UPDATE "Ticket" SET "botActive" = true, "firstResponseDueAt" = NULL, "resolutionDueAt" = NULL WHERE "id" = $1`, [bot]);
+    await db.query(`UPDATE "Message" SET "deliveryState" = 'failed' WHERE "ticketId" = $1 AND "authorKind" = 'agent'`, [bot]);
   });
 });
 
@@ -135,6 +140,25 @@ describe('statuses and priorities in Russian', () => {
     await expect.poll(() => testId(page, 'ticket-status').getAttribute('data-status')).toBe('resolved');
     expect(await testId(page, 'ticket-status').textContent()).toBe('Решено');
     expect(((await (await t.api('GET', `/tickets/${numbers.get('ru-open')}`)).json()) as { status: string }).status).toBe('resolved');
+  }, 60_000);
+});
+
+describe('the rest of the ticket page in Russian', () => {
+  it('names the role, a reply that was not delivered, the author kind, and a ticket the bot still has', async () => {
+    const page = await signIn(AGENT, passwords.agent!);
+    await toRussian(page);
+    expect(await testId(page, 'me').textContent()).toMatch(/ · агент$/);
+    await page.goto(`${t.baseUrl}/admin/tickets/${numbers.get('ru-bot')}`);
+    await testId(page, 'ticket').waitFor();
+    expect(await testId(page, 'sla-bot').textContent()).toBe('у бота: отсчёт начнётся, когда он передаст обращение людям');
+    const failed = page.locator('[data-testid="message"] .chip[data-state="failed"]');
+    expect(await failed.textContent()).toBe('не доставлено');
+    // writeHistory's agent message names nobody: the author reads as the kind, in Russian.
+    expect(await page.locator('[data-testid="message"][data-kind="agent"] .msg-head strong').textContent()).toBe('агент');
+    // A ticket with people shows its due times under their names.
+    await page.goto(`${t.baseUrl}/admin/tickets/${numbers.get('ru-pending')}`);
+    await testId(page, 'ticket').waitFor();
+    expect(await testId(page, 'sla-first-response').textContent()).toMatch(/^Срок первого ответа: /);
   }, 60_000);
 });
 

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, type Me } from '../api';
 import { actorLabel, describeEvent } from '../events';
-import { formatDate, priorityLabel, statusLabel, t } from '../i18n';
+import { deliveryLabel, formatDate, priorityLabel, statusLabel, t } from '../i18n';
 import { useLiveRefresh } from '../live';
 import { PRIORITIES, STATUSES, type AgentView, type ContactDetail, type MessageView, type TicketDetail } from '../model';
 import { navigate, onLink } from '../router';
@@ -45,11 +45,15 @@ function Message({ m, customerName, onSaveArticle, onEdit }: { m: MessageView; c
     <div class={`msg k-${kind}`} data-testid="message" data-kind={kind}>
       <div class="msg-head">
         {/* A channel may name the customer only on their first message: the contact's name stands for the rest. */}
-        <strong>{m.author.name ?? (kind === 'customer' ? customerName : null) ?? m.author.kind}</strong>
+        <strong>{actorLabel({ kind: m.author.kind, name: m.author.name ?? (kind === 'customer' ? customerName : null) })}</strong>
         {kind === 'bot' && <span class="chip">{t('botAnswer')}</span>}
         {kind === 'note' && <span class="chip">{t('note')}</span>}
         <span class="muted">{formatDate(m.createdAt)}</span>
-        {m.delivery && m.delivery.state !== 'sent' && <span class={`chip d-${m.delivery.state}`}>{m.delivery.state}</span>}
+        {m.delivery && m.delivery.state !== 'sent' && (
+          <span class={`chip d-${m.delivery.state}`} data-state={m.delivery.state}>
+            {deliveryLabel(m.delivery.state)}
+          </span>
+        )}
         {m.editedAt && (
           <span class="chip" data-testid="edited" title={formatDate(m.editedAt)}>
             {t('edited')}
@@ -482,10 +486,18 @@ export function Ticket({ number, me }: { number: number; me: Me }) {
             </button>
             <dl class="sla">
               <dt>{t('sla')}</dt>
-              <dd>
-                1st: {formatDate(ticket.firstResponseDueAt)} {ticket.firstRespondedAt ? '✓' : ''}
-              </dd>
-              <dd>✔: {formatDate(ticket.resolutionDueAt)}</dd>
+              {ticket.botActive && !ticket.firstResponseDueAt && !ticket.resolutionDueAt ? (
+                <dd data-testid="sla-bot">{t('botHoldsSla')}</dd>
+              ) : (
+                <>
+                  <dd data-testid="sla-first-response">
+                    {t('fieldFirstResponseDueAt')}: {formatDate(ticket.firstResponseDueAt)} {ticket.firstRespondedAt ? '✓' : ''}
+                  </dd>
+                  <dd data-testid="sla-resolution">
+                    {t('fieldResolutionDueAt')}: {formatDate(ticket.resolutionDueAt)}
+                  </dd>
+                </>
+              )}
               {ticket.team && (
                 <>
                   <dt>{t('team')}</dt>

@@ -1,7 +1,7 @@
 /** Console users (admins): add one (the generated password is shown once), change roles, deactivate, remove. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, get, type Me, type Role } from '../api';
-import { formatDate, t } from '../i18n';
+import { formatDate, roleLabel, t } from '../i18n';
 
 interface User {
   id: string;
@@ -71,7 +71,9 @@ export function Users({ me }: { me: Me }) {
         <input placeholder={t('name')} value={draft.name} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
         <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.currentTarget.value as Role })}>
           {ROLES.map((r) => (
-            <option key={r}>{r}</option>
+            <option key={r} value={r}>
+              {roleLabel(r)}
+            </option>
           ))}
         </select>
         <input placeholder={`${t('agent')} (@handle)`} value={draft.agent} onInput={(e) => setDraft({ ...draft, agent: e.currentTarget.value })} />
@@ -97,7 +99,9 @@ export function Users({ me }: { me: Me }) {
               <td>
                 <select value={u.role} onChange={(e) => run(() => api('PATCH', `/users/${u.id}`, { role: e.currentTarget.value }).then(() => t('saved')))}>
                   {ROLES.map((r) => (
-                    <option key={r}>{r}</option>
+                    <option key={r} value={r}>
+                      {roleLabel(r)}
+                    </option>
                   ))}
                 </select>
               </td>
