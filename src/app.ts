@@ -304,7 +304,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
   app.use('/api/v1', express.json({ limit: '1mb' }), cannedRouter(canned));
   app.use('/api/v1', express.json({ limit: '1mb' }), viewsRouter(db), contactsRouter(db));
   // Reports: read-only metrics straight from the tickets (src/reports).
-  app.use('/api/v1', reportsRouter({ reports: new ReportService(db, settings), settings }));
+  app.use('/api/v1', reportsRouter({ reports: new ReportService(db, settings, botHandles), settings }));
   app.use('/api/v1', express.json({ limit: '1mb' }), kbRouter({ db, kb: knowledge.kb, tickets, thresholds: knowledge.thresholds }));
   app.get('/api/v1/channels', (_req, res) => {
     res.json(channelStatus());

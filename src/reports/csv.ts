@@ -40,6 +40,7 @@ export function summaryCsv(s: Summary): string {
   for (const a of s.agentLoad.agents) rows.push(['agentLoad', a.agent, a.open]);
   rows.push(['agentLoad', 'unassigned', s.agentLoad.unassigned]);
   rows.push(['backlogAge', 'open', s.backlogAge.open]);
+  rows.push(['backlogAge', 'withBot', s.backlogAge.withBot]);
   for (const b of s.backlogAge.buckets) rows.push(['backlogAge', b.age, b.tickets]);
   for (const h of s.busiestHours) rows.push(['busiestHours', String(h.hour), h.tickets]);
   return toCsv(rows);

@@ -56,6 +56,9 @@
  *   slice (zero included), and the unassigned ones.
  * - **backlogAge**: tickets new, open or pending now, by how long ago they were opened: [0, 1h),
  *   [1h, 4h), [4h, 24h), [1d, 3d), [3d, 7d), 7d and more.
+ *   Both leave out, when the KB bot takes tickets, the conversations it still has (`botActive`):
+ *   they wait for nobody (a customer who read the bot's answer and left); `backlogAge.withBot`
+ *   counts them.
  *
  * **busiestHours** (anchor: `openedAt`): tickets opened in the range per hour of the day (0..23)
  * in the report's time zone.

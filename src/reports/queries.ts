@@ -22,7 +22,12 @@ export interface QueryContext {
   slice: ResolvedFilters;
   /** Business-time calendars; null when no metric asked needs business time. */
   plan: BusinessTimePlan | null;
+  /** The KB bot takes tickets: the conversations it still has wait for nobody (src/app.ts `botHandles`). */
+  botHandles: boolean;
 }
+
+/** A ticket the bot still has, when the bot takes tickets: not in anyone's backlog. */
+const withBot = (ctx: QueryContext) => (ctx.botHandles ? Prisma.sql`t."botActive"` : Prisma.sql`FALSE`);
 
 const OPEN_STATUSES = Prisma.sql`t."status" IN ('new', 'open', 'pending')`;
 
@@ -146,33 +151,36 @@ export async function durationBounds(db: Db): Promise<{ start: Date | null; end:
   return { start: row?.start ?? null, end: ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null };
 }
 
-/** Overdue tickets now, open tickets now and their ages. */
-export async function presentState(db: Db, ctx: QueryContext): Promise<{ overdue: number; open: number; ages: Record<string, number> }> {
+/**
+ * Overdue tickets now, open tickets now and their ages, and the conversations the bot still has
+ * (counted apart: a customer who read the bot's answer and left waits for nobody).
+ */
+export async function presentState(db: Db, ctx: QueryContext): Promise<{ overdue: number; open: number; withBot: number; ages: Record<string, number> }> {
   const now = ctx.now.getTime();
   const ages = BACKLOG_AGES.map(({ label, from, to }) => {
     // age = now - openedAt in [from, to): openedAt in (now - to, now - from]; the first bucket also takes openings after now.
     const upper = from === 0 ? Prisma.empty : Prisma.sql` AND t."openedAt" <= ${new Date(now - from)}`;
     const lower = to === null ? Prisma.empty : Prisma.sql` AND t."openedAt" > ${new Date(now - to)}`;
-    return Prisma.sql`(count(*) FILTER (WHERE TRUE${upper}${lower}))::int AS ${Prisma.raw(`"${label}"`)}`;
+    return Prisma.sql`(count(*) FILTER (WHERE NOT ${withBot(ctx)}${upper}${lower}))::int AS ${Prisma.raw(`"${label}"`)}`;
   });
   const rows = await report<Array<Record<string, number>>>(db, Prisma.sql`
-    SELECT count(*)::int AS "open",
+    SELECT (count(*) FILTER (WHERE NOT ${withBot(ctx)}))::int AS "open", (count(*) FILTER (WHERE ${withBot(ctx)}))::int AS "withBot",
       (count(*) FILTER (WHERE t."overdue" OR (t."status" IN ('new', 'open') AND t."nextDueAt" < ${ctx.now})))::int AS "overdue",
       ${Prisma.join(ages)}
     FROM "Ticket" t
     WHERE ${sliceSql(ctx.slice)} AND ${OPEN_STATUSES}`);
   const row = rows[0] ?? {};
-  return { overdue: row.overdue ?? 0, open: row.open ?? 0, ages: Object.fromEntries(BACKLOG_AGES.map(({ label }) => [label, row[label] ?? 0])) };
+  return { overdue: row.overdue ?? 0, open: row.open ?? 0, withBot: row.withBot ?? 0, ages: Object.fromEntries(BACKLOG_AGES.map(({ label }) => [label, row[label] ?? 0])) };
 }
 
-/** Open tickets (new, open, pending) per assignee now, every active agent of the slice listed; and the unassigned ones. */
+/** Open tickets (new, open, pending) per assignee now, every active agent of the slice listed; and the unassigned ones (not the bot's). */
 export async function agentLoad(db: Db, ctx: QueryContext): Promise<{ agents: Array<{ agent: string; name: string; open: number }>; unassigned: number }> {
   const { teamId, agentId } = ctx.slice;
   const [load, roster] = await Promise.all([
     report<Array<{ handle: string | null; name: string | null; open: number }>>(db, Prisma.sql`
       SELECT a."handle", a."name", count(*)::int AS "open"
       FROM "Ticket" t LEFT JOIN "Agent" a ON a."id" = t."assigneeId"
-      WHERE ${sliceSql(ctx.slice)} AND ${OPEN_STATUSES}
+      WHERE ${sliceSql(ctx.slice)} AND ${OPEN_STATUSES} AND NOT ${withBot(ctx)}
       GROUP BY a."handle", a."name"`),
     agentId === null
       ? Promise.resolve([])

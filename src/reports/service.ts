@@ -50,6 +50,8 @@ export class ReportService {
   constructor(
     private readonly db: Db,
     private readonly settings: DeskSettings,
+    /** True while the KB bot takes tickets (src/app.ts): the conversations it has are counted apart. */
+    private readonly botHandles: () => boolean = () => false,
   ) {}
 
   /** Every metric over the range and slice. */
@@ -70,7 +72,7 @@ export class ReportService {
       ntb: { overdueNow: present.overdue, resolvedLate: shaped.resolvedLate.late },
       overdueNow: present.overdue,
       agentLoad: load,
-      backlogAge: { open: present.open, buckets: BACKLOG_AGES.map(({ label }) => ({ age: label, tickets: present.ages[label] ?? 0 })) },
+      backlogAge: { open: present.open, withBot: present.withBot, buckets: BACKLOG_AGES.map(({ label }) => ({ age: label, tickets: present.ages[label] ?? 0 })) },
       busiestHours: hours,
     };
   }
@@ -120,7 +122,7 @@ export class ReportService {
     const start = Math.min(bounds?.start?.getTime() ?? from, from);
     const end = Math.max(Math.min(bounds?.end?.getTime() ?? from, to), start);
     const plan = calendars ? BusinessTimePlan.build(this.settings, start, end) : null;
-    return { from: req.from, to: req.to, now, slice, plan };
+    return { from: req.from, to: req.to, now, slice, plan, botHandles: this.botHandles() };
   }
 }
 

@@ -36,6 +36,8 @@ export interface TicketSpec {
   origin?: 'customer' | 'agent';
   /** When people first got the ticket from the bot. */
   handedOffAt?: Date;
+  /** The KB bot still has the ticket (default: people have it). */
+  botActive?: boolean;
 }
 
 /** Writes the tickets; returns their ids by key. */
@@ -64,13 +66,13 @@ export async function writeHistory(databaseUrl: string, specs: TicketSpec[], ext
           `INSERT INTO "Ticket" ("id", "conversationId", "contactId", "channel", "subject", "status", "priority", "category", "assigneeId", "teamId",
              "botActive", "openedAt", "firstResponseDueAt", "resolutionDueAt", "firstRespondedAt", "resolvedAt", "closedAt", "csatScore", "csatRatedAt",
              "slaPolicy", "overdue", "mergedIntoId", "origin", "handedOffAt", "createdAt", "updatedAt")
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, false, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10, now())
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $23, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10, now())
            RETURNING "id"`,
           [
             conversation, contact, t.channel, `Ticket ${t.key}`, t.status, t.priority ?? 'normal', t.category ?? null, assigneeId, teamId,
             t.openedAt, t.firstResponseDueAt ?? null, t.resolutionDueAt ?? null, t.firstRespondedAt ?? null, t.resolvedAt ?? null, t.closedAt ?? null,
             t.csat?.score ?? null, t.csat?.ratedAt ?? null, t.slaPolicy === undefined ? (t.priority ?? 'normal') : t.slaPolicy, t.overdue ?? false,
-            t.mergedInto ? ids.get(t.mergedInto) : null, t.origin ?? 'customer', t.handedOffAt ?? null,
+            t.mergedInto ? ids.get(t.mergedInto) : null, t.origin ?? 'customer', t.handedOffAt ?? null, t.botActive ?? false,
           ],
         )
       ).rows[0]!.id;

@@ -9,6 +9,7 @@
  * shop-floor. Due times are written as given; the reports never recompute them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_KB_DIR } from '../../src/kb/setup.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { msk, writeHistory, type TicketSpec } from './history.js';
 
@@ -93,7 +94,8 @@ function history(): TicketSpec[] {
 }
 
 beforeAll(async () => {
-  t = await startTestGateway({ DESK_CONFIG: 'test/reports/desk.yaml' });
+  // With a knowledge base, so the bot takes tickets: its conversations are counted apart (below).
+  t = await startTestGateway({ DESK_CONFIG: 'test/reports/desk.yaml', KB_DIR: SAMPLE_KB_DIR });
   // Timers plan every ticket once at start: let that pass, so they never act on the history below.
   await (t.gateway as { timers?: { rebuilt?: Promise<unknown> } }).timers?.rebuilt;
   now = Date.now();
@@ -157,6 +159,7 @@ describe('summary', () => {
     });
     expect(s.backlogAge).toEqual({
       open: 9,
+      withBot: 0,
       buckets: [
         { age: '0-1h', tickets: 1 },
         { age: '1h-4h', tickets: 1 },
@@ -431,5 +434,23 @@ describe('tickets the bot had first', () => {
     expect(s.afrt).toEqual({ tickets: 2, avgMs: Math.round((2.5 * H) / 2), avgBusinessMs: Math.round((2.5 * H) / 2) });
     const widget = await json<Any>(`/reports/summary?${MAY}&channel=widget`);
     expect(widget.afrt).toEqual({ tickets: 1, avgMs: 30 * M, avgBusinessMs: 30 * M });
+  });
+});
+
+describe('conversations the bot still has', () => {
+  it('wait for nobody: left out of the open backlog and the unassigned count, and counted apart', async () => {
+    const before = await json<Any>('/reports/summary');
+    await writeHistory(t.databaseUrl, [
+      // A customer read the bot's answers and left, an hour and three days ago: the bot still has both.
+      { key: 'C1', channel: 'widget', category: 'orders', status: 'new', botActive: true, openedAt: new Date(Date.now() - H), turns: [{ action: 'answer', at: new Date(Date.now() - H) }] },
+      { key: 'C2', channel: 'telegram', category: 'orders', status: 'open', botActive: true, openedAt: new Date(Date.now() - 72 * H) },
+    ]);
+    const after = await json<Any>('/reports/summary');
+    expect(after.backlogAge.withBot).toBe(before.backlogAge.withBot + 2);
+    expect(after.backlogAge.open).toBe(before.backlogAge.open);
+    expect(after.backlogAge.buckets).toEqual(before.backlogAge.buckets);
+    expect(after.agentLoad.unassigned).toBe(before.agentLoad.unassigned);
+    const csv = await (await t.api('GET', '/reports/summary?format=csv')).text();
+    expect(csv.split('\r\n')).toContain(`backlogAge,withBot,${before.backlogAge.withBot + 2}`);
   });
 });
