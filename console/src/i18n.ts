@@ -33,6 +33,7 @@ const en = {
   byWeek: 'by week',
   overdueNow: 'Overdue now',
   queueSize: 'Open queue',
+  withBotNow: 'and {n} with the bot',
   volume: 'Tickets',
   afrt: 'Avg first response',
   art: 'Avg resolution',
@@ -59,6 +60,11 @@ const en = {
   viewFiltersInvalid: 'These filters cannot be saved: {message}',
   deleteView: 'Delete view',
   deleteViewConfirm: 'Delete the view “{name}” for everyone?',
+  updateView: 'Update view',
+  viewUpdated: 'View “{name}” updated',
+  viewGone: 'This view has been deleted meanwhile: save the filters as a new view',
+  viewChanged: 'changed',
+  viewChangedHint: 'The filters shown differ from this view’s: “Update view” saves them into it, choosing the view again brings its own back',
   status: 'Status',
   priority: 'Priority',
   channel: 'Channel',
@@ -68,10 +74,18 @@ const en = {
   team: 'Team',
   search: 'Search',
   sort: 'Sort',
-  sortPriority: 'Priority',
-  sortDeadline: 'Deadline',
-  sortAge: 'Waiting longest',
-  sortNewest: 'Newest',
+  sortPriorityDesc: 'Priority, most urgent first',
+  sortPriorityAsc: 'Priority, lowest first',
+  sortDeadlineAsc: 'Deadline, soonest first',
+  sortDeadlineDesc: 'Deadline, latest first',
+  sortAgeAsc: 'Waiting, longest first',
+  sortAgeDesc: 'Waiting, shortest first',
+  sortCreatedDesc: 'Created, newest first',
+  sortCreatedAsc: 'Created, oldest first',
+  sortUpdatedDesc: 'Updated, most recent first',
+  sortUpdatedAsc: 'Updated, longest ago first',
+  sortNumberDesc: 'Number, highest first',
+  sortNumberAsc: 'Number, lowest first',
   any: 'any',
   overdueOnly: 'Overdue only',
   mine: 'Mine',
@@ -299,6 +313,7 @@ const ru: Record<Key, string> = {
   byWeek: 'по неделям',
   overdueNow: 'Просрочено сейчас',
   queueSize: 'Открытых в очереди',
+  withBotNow: 'и ещё {n} у бота',
   volume: 'Обращений',
   afrt: 'Среднее время первого ответа',
   art: 'Среднее время решения',
@@ -325,6 +340,11 @@ const ru: Record<Key, string> = {
   viewFiltersInvalid: 'Эти фильтры нельзя сохранить: {message}',
   deleteView: 'Удалить представление',
   deleteViewConfirm: 'Удалить представление «{name}» для всех?',
+  updateView: 'Обновить представление',
+  viewUpdated: 'Представление «{name}» обновлено',
+  viewGone: 'Это представление уже удалено: сохраните фильтры как новое',
+  viewChanged: 'изменено',
+  viewChangedHint: 'Фильтры отличаются от сохранённых в представлении: «Обновить представление» сохранит их в нём, повторный выбор представления вернёт его фильтры',
   status: 'Статус',
   priority: 'Приоритет',
   channel: 'Канал',
@@ -334,10 +354,18 @@ const ru: Record<Key, string> = {
   team: 'Команда',
   search: 'Поиск',
   sort: 'Сортировка',
-  sortPriority: 'Приоритет',
-  sortDeadline: 'Срок',
-  sortAge: 'Дольше всех ждут',
-  sortNewest: 'Новые',
+  sortPriorityDesc: 'Приоритет: срочные первыми',
+  sortPriorityAsc: 'Приоритет: низкие первыми',
+  sortDeadlineAsc: 'Срок: ближайший первым',
+  sortDeadlineDesc: 'Срок: самый поздний первым',
+  sortAgeAsc: 'Ожидание: дольше всех первыми',
+  sortAgeDesc: 'Ожидание: меньше всех первыми',
+  sortCreatedDesc: 'Создано: новые первыми',
+  sortCreatedAsc: 'Создано: старые первыми',
+  sortUpdatedDesc: 'Изменено: недавние первыми',
+  sortUpdatedAsc: 'Изменено: давние первыми',
+  sortNumberDesc: 'Номер: по убыванию',
+  sortNumberAsc: 'Номер: по возрастанию',
   any: 'все',
   overdueOnly: 'Только просроченные',
   mine: 'Мои',
@@ -570,32 +598,6 @@ export function useLang(): Lang {
   return value;
 }
 
-const STATUS_KEYS = new Map<string, Key>([
-  ['new', 'statusNew'],
-  ['open', 'statusOpen'],
-  ['pending', 'statusPending'],
-  ['resolved', 'statusResolved'],
-  ['closed', 'statusClosed'],
-]);
-const PRIORITY_KEYS = new Map<string, Key>([
-  ['low', 'priorityLow'],
-  ['normal', 'priorityNormal'],
-  ['high', 'priorityHigh'],
-  ['urgent', 'priorityUrgent'],
-]);
-
-/** A ticket status for people ("Открыто"); an unknown one as it is. */
-export function statusLabel(status: string): string {
-  const key = STATUS_KEYS.get(status);
-  return key ? t(key) : status;
-}
-
-/** A ticket priority for people ("Срочный"); an unknown one as it is. */
-export function priorityLabel(priority: string): string {
-  const key = PRIORITY_KEYS.get(priority);
-  return key ? t(key) : priority;
-}
-
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
@@ -616,20 +618,34 @@ export function formatPercent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10} %`;
 }
 
-/** A console role for people ("администратор"); an unknown one as it is. */
-export function roleLabel(role: string): string {
-  const key = ROLE_KEYS.get(role);
-  return key ? t(key) : role;
+/**
+ * Names a value of the API for people in the UI's language ("open" → "Открыто"); a value the
+ * console does not know (a newer server's) shows as it is.
+ */
+function labeller(keys: Record<string, Key>): (value: string) => string {
+  return (value) => (Object.hasOwn(keys, value) ? t(keys[value]!) : value);
 }
-const ROLE_KEYS = new Map<string, Key>([
-  ['admin', 'roleAdmin'],
-  ['agent', 'roleAgent'],
-  ['viewer', 'roleViewer'],
-]);
 
-/** A reply's delivery state for people ("не доставлено"); an unknown one as it is. */
-export function deliveryLabel(state: string): string {
-  if (state === 'queued') return t('deliveryQueued');
-  if (state === 'failed') return t('deliveryFailed');
-  return state;
-}
+/** A ticket status ("Открыто"). */
+export const statusLabel = labeller({ new: 'statusNew', open: 'statusOpen', pending: 'statusPending', resolved: 'statusResolved', closed: 'statusClosed' });
+/** A ticket priority ("Срочный"). */
+export const priorityLabel = labeller({ low: 'priorityLow', normal: 'priorityNormal', high: 'priorityHigh', urgent: 'priorityUrgent' });
+/** A ticket list order ("Срок: ближайший первым"). */
+export const sortLabel = labeller({
+  '-priority': 'sortPriorityDesc',
+  priority: 'sortPriorityAsc',
+  deadline: 'sortDeadlineAsc',
+  '-deadline': 'sortDeadlineDesc',
+  age: 'sortAgeAsc',
+  '-age': 'sortAgeDesc',
+  '-createdAt': 'sortCreatedDesc',
+  createdAt: 'sortCreatedAsc',
+  '-updatedAt': 'sortUpdatedDesc',
+  updatedAt: 'sortUpdatedAsc',
+  '-number': 'sortNumberDesc',
+  number: 'sortNumberAsc',
+});
+/** A console role ("администратор"). */
+export const roleLabel = labeller({ admin: 'roleAdmin', agent: 'roleAgent', viewer: 'roleViewer' });
+/** A reply's delivery state ("не доставлено"). */
+export const deliveryLabel = labeller({ queued: 'deliveryQueued', failed: 'deliveryFailed' });

@@ -2,6 +2,11 @@
 export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const CHANNELS = ['widget', 'api', 'telegram', 'vk', 'whatsapp', 'slack'] as const;
+/**
+ * The orders GET /tickets and saved views take (TICKET_SORTS of src/core/ticketQueries.ts), in the
+ * order the inbox offers them: each key's more useful direction first.
+ */
+export const SORTS = ['-priority', 'priority', 'deadline', '-deadline', 'age', '-age', '-createdAt', 'createdAt', '-updatedAt', 'updatedAt', '-number', 'number'] as const;
 
 export interface TicketRow {
   number: number;

@@ -4,7 +4,7 @@
  * test/reports/desk.yaml: teams support and billing, agents anna, boris, vera):
  *  - in Russian, the inbox and the ticket page name statuses and priorities by their labels (the
  *    raw values stay in data attributes), and the status filter's default and a saved view of
- *    several statuses and priorities show as readable options, not blank;
+ *    several statuses and priorities show as readable labels, not blank;
  *  - the audit trail reads as sentences: a status change made through the API, a reassignment, a
  *    team, the bot's handoff, a due time (formatted), and an event type the console does not know
  *    (shown raw); in English after switching back;
@@ -91,6 +91,12 @@ const chosen = (page: Page, id: string) =>
     return { value: select.value, text: select.selectedOptions[0]?.textContent ?? '' };
   });
 
+/** What a filter of several values (status, priority) stands for, and how its button names it. */
+const chosenMany = async (page: Page, name: 'status' | 'priority') => ({
+  value: await testId(page, `filter-${name}`).getAttribute('data-value'),
+  text: await testId(page, `filter-${name}-summary`).textContent(),
+});
+
 const row = (page: Page, key: string) => page.locator(`[data-testid="ticket-row"][data-number="${numbers.get(key)}"]`);
 const eventText = (page: Page, type: string, hasText?: string) => page.locator(`[data-testid="event"][data-type="${type}"]`, hasText ? { hasText } : {}).locator('[data-testid="event-text"]');
 
@@ -102,7 +108,7 @@ describe('statuses and priorities in Russian', () => {
 
     // The default filter: the tickets still to be done, named in Russian.
     await row(page, 'ru-open').waitFor();
-    expect(await chosen(page, 'filter-status')).toEqual({ value: 'new,open,pending', text: 'Новое, Открыто, Ожидает' });
+    expect(await chosenMany(page, 'status')).toEqual({ value: 'new,open,pending', text: 'Новое, Открыто, Ожидает' });
     const open = row(page, 'ru-open');
     expect(await open.locator('[data-testid="row-status"]').textContent()).toBe('Открыто');
     expect(await open.locator('[data-testid="row-status"]').getAttribute('data-status')).toBe('open');
@@ -111,18 +117,19 @@ describe('statuses and priorities in Russian', () => {
     const pending = row(page, 'ru-pending');
     expect(await pending.locator('[data-testid="row-status"]').textContent()).toBe('Ожидает');
     expect(await pending.locator('[data-testid="row-priority"]').textContent()).toBe('Низкий');
-    // The options of the filters are labels; the values the API takes.
-    const options = await testId(page, 'filter-priority')
-      .locator('option')
-      .evaluateAll((all) => all.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
-    expect(options).toEqual([['', 'все'], ['low', 'Низкий'], ['normal', 'Обычный'], ['high', 'Высокий'], ['urgent', 'Срочный']]);
+    // The options of the filters are labels; the values the API takes. None chosen reads "все".
+    expect(await chosenMany(page, 'priority')).toEqual({ value: '', text: 'все' });
+    await testId(page, 'filter-priority-button').click();
+    const options = await testId(page, 'filter-priority-option').evaluateAll((all) => all.map((o) => [(o as HTMLInputElement).value, o.closest('label')!.textContent!.trim()]));
+    expect(options).toEqual([['low', 'Низкий'], ['normal', 'Обычный'], ['high', 'Высокий'], ['urgent', 'Срочный']]);
+    await page.keyboard.press('Escape');
 
     // A saved view of several statuses and priorities: each filter shows them, not an empty select.
     expect((await t.api('POST', '/views', { name: 'Hot', filters: { status: ['open', 'pending'], priority: ['high', 'urgent'] }, sort: 'deadline' })).status).toBe(201);
     await page.reload();
     await page.locator('[data-testid="view-link"]', { hasText: 'Hot' }).click();
-    await expect.poll(() => chosen(page, 'filter-priority')).toEqual({ value: 'high,urgent', text: 'Высокий, Срочный' });
-    expect(await chosen(page, 'filter-status')).toEqual({ value: 'open,pending', text: 'Открыто, Ожидает' });
+    await expect.poll(() => chosenMany(page, 'priority')).toEqual({ value: 'high,urgent', text: 'Высокий, Срочный' });
+    expect(await chosenMany(page, 'status')).toEqual({ value: 'open,pending', text: 'Открыто, Ожидает' });
     await row(page, 'ru-open').waitFor();
     await expect.poll(() => row(page, 'ru-pending').count()).toBe(0);
 

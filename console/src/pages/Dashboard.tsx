@@ -19,7 +19,7 @@ interface Summary {
   deflection: { rate: number | null; deflected: number; tickets: number };
   handoff: { rate: number | null };
   overdueNow: number;
-  backlogAge: { open: number };
+  backlogAge: { open: number; withBot: number };
 }
 
 /** What the reports can be sliced by (GET /reports/dimensions). */
@@ -170,7 +170,12 @@ export function Dashboard() {
         <>
           <div class="tiles">
             <Tile testId="tile-overdue" label={t('overdueNow')} value={summary.overdueNow} alert={summary.overdueNow > 0} />
-            <Tile testId="tile-queue" label={t('queueSize')} value={summary.backlogAge.open} />
+            <Tile
+              testId="tile-queue"
+              label={t('queueSize')}
+              value={summary.backlogAge.open}
+              hint={summary.backlogAge.withBot ? t('withBotNow', { n: summary.backlogAge.withBot }) : undefined}
+            />
             <Tile testId="tile-volume" label={t('volume')} value={summary.volume.tickets} />
             <Tile testId="tile-afrt" label={t('afrt')} value={formatDuration(summary.afrt.avgMs)} hint={`${t('businessTime')}: ${formatDuration(summary.afrt.avgBusinessMs)}`} />
             <Tile testId="tile-art" label={t('art')} value={formatDuration(summary.art.avgMs)} hint={`${t('businessTime')}: ${formatDuration(summary.art.avgBusinessMs)}`} />

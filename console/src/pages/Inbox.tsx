@@ -1,15 +1,16 @@
 /**
- * The inbox: saved views (from /views) as presets of the filters, the filters themselves, sort by
- * priority or deadline, and a list that refreshes itself when a ticket changes (../live.ts). The
- * filters and sort shown can be saved as a new view (POST /views), and the chosen view deleted
- * (DELETE /views/:id); views are shared by everyone on the desk. An agent takes the next ticket of
- * their queue from here (POST /agents/:handle/next).
+ * The inbox: saved views (from /views) as presets of the filters, the filters themselves (several
+ * statuses and priorities at once), every sort the API takes, and a list that refreshes itself
+ * when a ticket changes (../live.ts). The filters and sort shown can be saved as a new view
+ * (POST /views), saved into the chosen view when they differ from its own (PUT /views/:id), and
+ * the chosen view deleted (DELETE /views/:id); views are shared by everyone on the desk. An agent
+ * takes the next ticket of their queue from here (POST /agents/:handle/next).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, get, qs, type Me } from '../api';
-import { formatDate, priorityLabel, statusLabel, t } from '../i18n';
+import { formatDate, priorityLabel, sortLabel, statusLabel, t } from '../i18n';
 import { useLiveRefresh } from '../live';
-import { CHANNELS, PRIORITIES, STATUSES, type SavedView, type TicketRow } from '../model';
+import { CHANNELS, PRIORITIES, SORTS, STATUSES, type SavedView, type TicketRow } from '../model';
 import { navigate, onLink } from '../router';
 
 interface Filters {
@@ -73,6 +74,18 @@ function toView(f: Filters): Pick<SavedView, 'filters' | 'sort'> {
 }
 
 /**
+ * The filters and sort as a view would store them, in one spelling (lists as sorted sets), so two
+ * that select the same tickets in the same order compare equal.
+ */
+function viewKey(f: Filters): string {
+  const { filters, sort } = toView(f);
+  const entries = Object.entries(filters)
+    .map(([key, value]) => [key, Array.isArray(value) ? [...new Set(value)].sort() : value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([entries, sort]);
+}
+
+/**
  * What went wrong saving (`name`: the name sent) or deleting a view, in the UI's language where the
  * server's answer says what it was, else the server's message. A function, so it follows a switch
  * of the language.
@@ -106,11 +119,17 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
   }, []);
 
   // A view chosen: its filters and sort become the inbox's. (Only when that view changes: another
-  // one saved or deleted leaves the filters as they are.)
+  // one saved or deleted leaves the filters as they are.) `applied` names the view whose filters
+  // were put in last: before that (the views still loading) the filters shown are not yet that
+  // view's, and do not count as changed.
   const selected = views.find((v) => v.id === viewId);
+  const [applied, setApplied] = useState<string | null>(null);
   useEffect(() => {
     setFilters(selected ? fromView(selected) : EMPTY);
+    setApplied(selected?.id ?? null);
   }, [viewId, selected]);
+  /** The chosen view's filters or sort were changed here (and not saved into it). */
+  const changed = !!selected && applied === selected.id && viewKey(filters) !== viewKey(fromView(selected));
 
   // "Save as view": the name being typed (null: the form is closed), and what went wrong.
   const canEditViews = me.role !== 'viewer';
@@ -118,7 +137,15 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [viewBusy, setViewBusy] = useState(false);
   const [viewError, setViewError] = useState<(() => string) | null>(null);
-  useEffect(() => setConfirmDelete(false), [viewId]);
+  /** The name of the view just updated, for "View … updated" (until the filters change again or another view is chosen). */
+  const [updatedView, setUpdatedView] = useState<string | null>(null);
+  useEffect(() => {
+    setConfirmDelete(false);
+    setUpdatedView(null);
+  }, [viewId]);
+  useEffect(() => {
+    if (changed) setUpdatedView(null);
+  }, [changed]);
   const nameInput = useRef<HTMLInputElement>(null);
   const naming = newName !== null;
   useEffect(() => {
@@ -136,6 +163,21 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
       navigate(`/inbox?view=${created.id}`);
     } catch (err) {
       setViewError(() => viewErrorText(err, newName));
+    }
+    setViewBusy(false);
+  };
+
+  /** "Update view": the filters and sort shown replace the view's (PUT takes the whole view: its name too). */
+  const updateView = async (view: SavedView) => {
+    setViewBusy(true);
+    setViewError(null);
+    setUpdatedView(null);
+    try {
+      const updated = await api<SavedView>('PUT', `/views/${view.id}`, { name: view.name, ...toView(filters) });
+      setViews((all) => all.map((v) => (v.id === updated.id ? updated : v)).sort(byName));
+      setUpdatedView(updated.name);
+    } catch (err) {
+      setViewError(() => (err instanceof ApiError && err.status === 404 ? () => t('viewGone') : viewErrorText(err, view.name)));
     }
     setViewBusy(false);
   };
@@ -180,29 +222,20 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   /**
-   * A filter's select: the values by their labels, and a comma-joined value (several statuses, from
-   * the default or a saved view) as an option of its own, its labels joined, so it never shows blank.
+   * The channel's select: the channels, and a comma-joined value (several, from a saved view) as an
+   * option of its own, so it never shows blank.
    */
-  const select = (name: 'status' | 'priority' | 'channel', options: readonly string[], label: (value: string) => string = (v) => v) => {
-    const value = filters[name];
-    const joined = (v: string) =>
-      v
-        .split(',')
-        .map((s) => label(s.trim()))
-        .join(', ');
-    const presets = name === 'status' ? [NOT_DONE] : [];
-    const other = value && !presets.includes(value) && !options.includes(value) ? value : null;
+  const channelSelect = () => {
+    const value = filters.channel;
+    const options: readonly string[] = CHANNELS;
+    const other = value && !options.includes(value) ? value : null;
     return (
-      <select data-testid={`filter-${name}`} value={value} onChange={(e) => set({ [name]: e.currentTarget.value })}>
+      <select data-testid="filter-channel" value={value} onChange={(e) => set({ channel: e.currentTarget.value })}>
         <option value="">{t('any')}</option>
-        {[...presets, ...(other ? [other] : [])].map((v) => (
-          <option key={`set:${v}`} value={v}>
-            {joined(v)}
-          </option>
-        ))}
+        {other && <option value={other}>{list(other).join(', ')}</option>}
         {options.map((o) => (
           <option key={o} value={o}>
-            {label(o)}
+            {o}
           </option>
         ))}
       </select>
@@ -233,12 +266,39 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
     <div class="inbox">
       <aside class="views card" data-testid="views">
         <h3>{t('views')}</h3>
-        <a href="/admin/inbox" class={viewId ? '' : 'active'} onClick={(e) => onLink(e, '/inbox')}>
+        {/* Choosing the view already chosen (or all tickets again) puts its own filters back. */}
+        <a
+          href="/admin/inbox"
+          data-testid="all-tickets"
+          class={viewId ? '' : 'active'}
+          aria-current={viewId ? undefined : 'page'}
+          onClick={(e) => {
+            onLink(e, '/inbox');
+            if (e.defaultPrevented && !viewId) setFilters(EMPTY);
+          }}
+        >
           {t('allTickets')}
         </a>
         {views.map((v) => (
-          <a key={v.id} href={`/admin/inbox?view=${v.id}`} data-testid="view-link" data-id={v.id} class={v.id === viewId ? 'active' : ''} onClick={(e) => onLink(e, `/inbox?view=${v.id}`)}>
+          <a
+            key={v.id}
+            href={`/admin/inbox?view=${v.id}`}
+            data-testid="view-link"
+            data-id={v.id}
+            class={v.id === viewId ? 'active' : ''}
+            aria-current={v.id === viewId ? 'page' : undefined}
+            title={v.id === viewId && changed ? t('viewChangedHint') : undefined}
+            onClick={(e) => {
+              onLink(e, `/inbox?view=${v.id}`);
+              if (e.defaultPrevented && v.id === viewId) setFilters(fromView(v));
+            }}
+          >
             {v.name}
+            {v.id === viewId && changed && (
+              <span class="chip changed" data-testid="view-changed">
+                {t('viewChanged')}
+              </span>
+            )}
           </a>
         ))}
         {canEditViews && (
@@ -296,6 +356,16 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
                 </div>
               </form>
             )}
+            {selected && newName === null && !confirmDelete && changed && (
+              <button class="secondary small" data-testid="update-view" disabled={viewBusy} title={t('viewChangedHint')} onClick={() => void updateView(selected)}>
+                {t('updateView')}
+              </button>
+            )}
+            {selected && newName === null && updatedView !== null && (
+              <p class="muted small" role="status" data-testid="view-notice">
+                {t('viewUpdated', { name: updatedView })}
+              </p>
+            )}
             {selected &&
               newName === null &&
               (confirmDelete ? (
@@ -337,14 +407,10 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
               {t('takeNext')}
             </button>
           )}
+          <MultiFilter name="status" label={t('status')} options={STATUSES} optionLabel={statusLabel} value={filters.status} onChange={(status) => set({ status })} />
+          <MultiFilter name="priority" label={t('priority')} options={PRIORITIES} optionLabel={priorityLabel} value={filters.priority} onChange={(priority) => set({ priority })} />
           <label>
-            {t('status')} {select('status', STATUSES, statusLabel)}
-          </label>
-          <label>
-            {t('priority')} {select('priority', PRIORITIES, priorityLabel)}
-          </label>
-          <label>
-            {t('channel')} {select('channel', CHANNELS)}
+            {t('channel')} {channelSelect()}
           </label>
           <label>
             {t('assignee')} <TextFilter testId="filter-assignee" size={8} value={filters.assignee} placeholder="handle / none" onCommit={(assignee) => set({ assignee })} />
@@ -373,10 +439,13 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
           <label>
             {t('sort')}{' '}
             <select data-testid="sort" value={filters.sort} onChange={(e) => set({ sort: e.currentTarget.value })}>
-              <option value="-priority">{t('sortPriority')}</option>
-              <option value="deadline">{t('sortDeadline')}</option>
-              <option value="age">{t('sortAge')}</option>
-              <option value="-createdAt">{t('sortNewest')}</option>
+              {/* A sort this console does not know (a newer server's): shown as it is, not blank. */}
+              {!(SORTS as readonly string[]).includes(filters.sort) && <option value={filters.sort}>{filters.sort}</option>}
+              {SORTS.map((sort) => (
+                <option key={sort} value={sort}>
+                  {sortLabel(sort)}
+                </option>
+              ))}
             </select>
           </label>
           <span class="muted" title={updatedAt?.toISOString()}>
@@ -436,6 +505,84 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
           </table>
         )}
       </section>
+    </div>
+  );
+}
+
+/**
+ * A filter of several values (statuses, priorities): a button naming the ones chosen ("any" for
+ * none) that opens a list of checkboxes, one per value, by its label in the UI's language. The value
+ * is the API's, comma-joined in the order of `options` (a value the console does not know, e.g.
+ * from a view, stays at the end). Keyboard: Enter or Space on the button opens and closes it, Tab
+ * goes through the checkboxes, Escape closes it and returns to the button; leaving it (focus or a
+ * click elsewhere) closes it too.
+ */
+function MultiFilter(props: { name: 'status' | 'priority'; label: string; options: readonly string[]; optionLabel: (value: string) => string; value: string; onChange: (value: string) => void }) {
+  const { name, options, optionLabel, value, onChange } = props;
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const chosen = list(value);
+  const summary = chosen.length ? chosen.map(optionLabel).join(', ') : t('any');
+  const ids = { label: `filter-${name}-label`, summary: `filter-${name}-summary`, options: `filter-${name}-options` };
+
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', away);
+    return () => document.removeEventListener('mousedown', away);
+  }, [open]);
+
+  const toggle = (option: string, on: boolean) => {
+    const next = on ? [...chosen, option] : chosen.filter((v) => v !== option);
+    onChange([...options.filter((o) => next.includes(o)), ...next.filter((v) => !options.includes(v))].join(','));
+  };
+
+  return (
+    <div
+      class="multi"
+      ref={root}
+      data-testid={`filter-${name}`}
+      data-value={value}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || !open) return;
+        e.stopPropagation();
+        setOpen(false);
+        button.current?.focus();
+      }}
+      onFocusOut={(e) => {
+        if (!root.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
+      <span id={ids.label}>{props.label}</span>
+      <button
+        type="button"
+        class="multi-button"
+        ref={button}
+        data-testid={`filter-${name}-button`}
+        aria-expanded={open}
+        aria-controls={ids.options}
+        aria-labelledby={`${ids.label} ${ids.summary}`}
+        title={summary}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span id={ids.summary} data-testid={`filter-${name}-summary`}>
+          {summary}
+        </span>
+        <span aria-hidden="true"> ▾</span>
+      </button>
+      {open && (
+        // Focusable itself, so a click on a label's text keeps the focus inside (and the list open).
+        <fieldset id={ids.options} class="multi-options" aria-labelledby={ids.label} tabIndex={-1}>
+          {options.map((o) => (
+            <label key={o}>
+              <input type="checkbox" data-testid={`filter-${name}-option`} value={o} checked={chosen.includes(o)} onChange={(e) => toggle(o, e.currentTarget.checked)} /> {optionLabel(o)}
+            </label>
+          ))}
+        </fieldset>
+      )}
     </div>
   );
 }
