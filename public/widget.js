@@ -62,6 +62,7 @@
       attach: 'Прикрепить файл', remove: 'Убрать', uploading: 'загружается…',
       fileTooLarge: 'Файл «{name}» больше {limit}: такой не отправить.', uploadFailed: 'Не удалось загрузить «{name}». Попробуйте ещё раз.',
       waitUpload: 'Файл ещё загружается: отправим, когда он будет готов — нажмите ещё раз через секунду.',
+      tooManyUploads: 'Слишком много файлов за час: попробуйте позже.',
       units: ['Б', 'КБ', 'МБ'],
     },
     en: {
@@ -78,6 +79,7 @@
       attach: 'Attach a file', remove: 'Remove', uploading: 'uploading…',
       fileTooLarge: 'The file "{name}" is larger than {limit}: it cannot be sent.', uploadFailed: 'Could not upload "{name}". Please try again.',
       waitUpload: 'A file is still uploading: press send again in a moment.',
+      tooManyUploads: 'Too many files this hour: please try again later.',
       units: ['B', 'KB', 'MB'],
     },
   };
@@ -767,15 +769,17 @@
       const url = `${BASE}/widget/files?token=${encodeURIComponent(state.token || '')}&name=${encodeURIComponent(pending.name)}`;
       const res = await fetch(url, { method: 'POST', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
       const data = res.ok ? await res.json() : null;
+      if (res.status === 429) throw new Error(T.tooManyUploads);
       if (!data || typeof data.file !== 'string') throw new Error(`upload: HTTP ${res.status}`);
       pending.ref = data.file;
       status.textContent = '';
       pending.el.classList.remove('is-uploading');
-    } catch {
+    } catch (err) {
       pending.failed = true;
       pending.el.classList.replace('is-uploading', 'is-failed');
       status.textContent = T.failed;
-      showError(T.uploadFailed.replace('{name}', pending.name));
+      const limited = err instanceof Error && err.message === T.tooManyUploads;
+      showError(limited ? T.tooManyUploads : T.uploadFailed.replace('{name}', pending.name));
     }
   }
 

@@ -19,6 +19,7 @@ import { apiInboundRouter } from './adapters/api/inbound.js';
 import { WidgetHub } from './adapters/widget/hub.js';
 import { LiveFeed, liveRouter } from './http/live.js';
 import { widgetFilesRouter } from './adapters/widget/files.js';
+import { UploadLimiter } from './adapters/widget/uploadLimit.js';
 import { widgetRouter } from './adapters/widget/routes.js';
 import { widgetSuggestRouter } from './adapters/widget/suggest.js';
 import { WidgetSender } from './adapters/widget/sender.js';
@@ -32,6 +33,7 @@ import { ChannelRegistry } from './core/channels.js';
 import { DeliveryQueue } from './core/delivery/queue.js';
 import { SendRateLimiter } from './core/delivery/rateLimit.js';
 import { DeliverySweep } from './core/delivery/sweep.js';
+import { FileSweep } from './core/fileSweep.js';
 import { DeliveryWorker } from './core/delivery/worker.js';
 import { createTimers } from './core/timers/index.js';
 import { AutomationEngine } from './core/automation/engine.js';
@@ -225,6 +227,8 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     afterEditedSend: (messageId) => agentEdits.afterSend(messageId),
   });
   const sweep = new DeliverySweep(db, deliveryQueue, log, { intervalMs: config.DELIVERY_SWEEP_INTERVAL_MS, graceMs: config.DELIVERY_SWEEP_GRACE_MS });
+  // Uploads no message ever used (a widget visitor's unsent file), deleted a day later.
+  const fileSweep = new FileSweep(db, log, { intervalMs: 3_600_000 });
 
   // 4c. Agent desks: listeners on the core's events that act only through TicketService.
   // 4c'. Routing and assignment: listeners that route new tickets and hand them to agents.
@@ -310,7 +314,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
     res.json(channelStatus());
   });
   app.use(widgetRouter({ secret: appSecret.value, desk, publicDir, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS, maxFileBytes: files.maxBytes }));
-  app.use(widgetFilesRouter({ db, files, secret: appSecret.value, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
+  app.use(widgetFilesRouter({ db, files, secret: appSecret.value, allowedOrigins: config.WIDGET_ALLOWED_ORIGINS, limiter: new UploadLimiter(redis.queue, config.REDIS_PREFIX) }));
   app.use(widgetSuggestRouter(knowledge.kb, { allowedOrigins: config.WIDGET_ALLOWED_ORIGINS }));
   // The console at /admin (built by npm run build:console) and bull-board at /admin/queues.
   app.use(consoleServer.pagesRouter([deliveryQueue.queue, timers.producer.queue, webhooks.queue]));
@@ -367,6 +371,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
       // Plans every ticket from PostgreSQL in the background (after a Redis loss, every timer is back).
       timers.start();
       sweep.start();
+      fileSweep.start();
       // In the background: a platform that is slow or down must not hold up the gateway.
       adapters.start();
       for (const desk of desks) void desk.start().catch((err: unknown) => log.error({ err, desk: desk.name }, 'desk failed to start: the gateway runs without it'));
@@ -384,6 +389,7 @@ export async function createGateway(config: Config, log: Logger, options: Gatewa
      */
     async stop(graceMs = STOP_GRACE_MS): Promise<void> {
       sweep.stop();
+      fileSweep.stop();
       stopAutomation();
       // Messengers first: no new inbound messages while the rest closes.
       if (!(await settlesWithin(adapters.stop(), graceMs))) log.warn({ graceMs }, 'stopping without a clean stop of the channel adapters');

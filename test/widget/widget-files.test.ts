@@ -129,6 +129,23 @@ describe('a visitor sends files', () => {
   });
 });
 
+describe('upload limits', () => {
+  it('refuses a visitor\'s 21st file within the hour with 429 and Retry-After, and another visitor may still upload', async () => {
+    const v = await visitor();
+    for (let i = 1; i <= 20; i++) expect((await v.upload(`file ${i}`, 'text/plain', `f${i}.txt`)).status).toBe(201);
+    const refused = await v.upload('one too many', 'text/plain', 'f21.txt');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: string }).error).toBe('too_many_uploads');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3500);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    const other = await visitor();
+    expect((await other.upload('mine', 'text/plain', 'mine.txt')).status).toBe(201);
+    v.ws.close();
+    other.ws.close();
+  });
+});
+
 describe('an agent sends a file to a widget visitor', () => {
   it('reaches the open widget and the history; only that visitor can download it, and never a note\'s file', async () => {
     const v = await visitor();

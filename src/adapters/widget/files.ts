@@ -2,7 +2,8 @@
  * Files in the widget, both ways.
  *
  * `POST /widget/files?token=<visitor token>&name=<file name>`: the raw body is a file the visitor
- * attaches (up to ATTACHMENT_MAX_BYTES, its Content-Type the type). It is stored, and the answer
+ * attaches (up to ATTACHMENT_MAX_BYTES, its Content-Type the type; so many per visitor and IP an
+ * hour, ./uploadLimit.ts, else 429 with Retry-After). It is stored, and the answer
  * `201 { file, name, mimeType, size }` gives a reference signed for this visitor, which their next
  * message frame names in `files` (./hub.ts turns it back into the stored file).
  *
@@ -21,12 +22,15 @@ import { HttpError } from '../../http/errors.js';
 import { sendStoredFile } from '../../http/filesRoutes.js';
 import { corsFor } from './routes.js';
 import { issueFileRef, readVisitorToken } from './token.js';
+import type { UploadLimiter } from './uploadLimit.js';
 
 export interface WidgetFilesOptions {
   db: Db;
   files: FileStore;
   secret: string;
   allowedOrigins: string;
+  /** How much a visitor (and an IP) may upload per hour. */
+  limiter: UploadLimiter;
 }
 
 const query = z.object({ token: z.string().max(200).optional().catch(undefined), name: z.string().max(1000).optional().catch(undefined) });
@@ -45,6 +49,11 @@ export function widgetFilesRouter(o: WidgetFilesOptions): Router {
     const visitorId = visitor(req.query);
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
+    const wait = await o.limiter.take(visitorId, req.ip ?? 'unknown', data.length);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      throw new HttpError(429, 'too_many_uploads', `too many files uploaded this hour: try again in ${wait} s`);
+    }
     const file = await o.files.save({ data, mimeType: req.get('content-type'), name: query.parse(req.query).name });
     res.status(201).json({ file: issueFileRef(o.secret, visitorId, file.id), name: file.name, mimeType: file.mimeType, size: file.size });
   });

@@ -5,12 +5,13 @@
  */
 import type { Db } from '../../db/prisma.js';
 import type { Logger } from '../../logger.js';
+import { runPeriodically } from '../periodic.js';
 import type { DeliveryQueue } from './queue.js';
 
 const BATCH = 500;
 
 export class DeliverySweep {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -21,19 +22,12 @@ export class DeliverySweep {
 
   /** Sweeps now, then every interval. */
   start(): void {
-    const tick = (): void => {
-      this.sweep()
-        .catch((err: unknown) => this.log.error({ err }, 'delivery sweep failed'))
-        .finally(() => {
-          this.timer = setTimeout(tick, this.options.intervalMs);
-          this.timer.unref();
-        });
-    };
-    tick();
+    this.stopTimer ??= runPeriodically(() => this.sweep(), this.options.intervalMs, (err) => this.log.error({ err }, 'delivery sweep failed'));
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.stopTimer?.();
+    this.stopTimer = undefined;
   }
 
   /** Queues every message left `queued` for longer than the grace period; returns how many. */
