@@ -67,10 +67,12 @@ export class AutomationEngine {
     const { db, settings, log } = this.deps;
     const rules = settings.current.automation.filter((r) => r.when === trigger && (!only || only(r)));
     const fired: string[] = [];
+    let facts: Awaited<ReturnType<typeof loadRuleFacts>> | undefined;
     for (const rule of rules) {
-      // Facts are read again for every rule: the rules before it may have changed the ticket.
-      const facts = await loadRuleFacts(db, ticket.ticketId, settings, { botHandles: this.deps.botHandles, ...(text === undefined ? {} : { text }) });
+      // Read once, and again after a rule fired: its actions may have changed the ticket.
+      facts ??= await loadRuleFacts(db, ticket.ticketId, settings, { botHandles: this.deps.botHandles, ...(text === undefined ? {} : { text }) });
       if (!facts || !matchesConditions(rule.if, facts)) continue;
+      facts = undefined;
       fired.push(rule.name);
       log.info({ rule: rule.name, trigger, ticket: ticket.ticketNumber }, 'automation rule fired');
       for (const action of rule.then) {

@@ -9,6 +9,9 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../../logger.js';
 import type { TimerQueue } from './queue.js';
 
+/** How long planning waits for the rest of a burst of events about one ticket (timers run in seconds and more). */
+export const EVENT_SETTLE_MS = 50;
+
 /**
  * Subscribes the producer to the events; returns the function that unsubscribes. Planning runs
  * beside the event bus, not in it: with Redis down it waits, and `EventBus.idle` (which stop
@@ -16,7 +19,7 @@ import type { TimerQueue } from './queue.js';
  */
 export function attachTimerListeners(events: EventBus, settings: DeskSettings, producer: TimerQueue, log: Logger): () => void {
   const plan = (e: { ticketId: string }): void => {
-    producer.schedule(e.ticketId).catch((err: unknown) => log.error({ err, ticketId: e.ticketId }, 'planning timers failed'));
+    producer.schedule(e.ticketId, { settleMs: EVENT_SETTLE_MS }).catch((err: unknown) => log.error({ err, ticketId: e.ticketId }, 'planning timers failed'));
   };
   const detach = [
     events.on('ticket.created', plan),

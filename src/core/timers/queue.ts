@@ -63,9 +63,11 @@ export class TimerQueue {
 
   /**
    * Brings the ticket's jobs in line with its plan. Requests for a ticket whose planning is under
-   * way are folded into one more run after it, which reads the newest state.
+   * way are folded into one more run after it, which reads the newest state. With `settleMs` the
+   * first run waits that long, and requests meanwhile join it: the events of one change come in
+   * a burst (a new ticket is created, routed, assigned, auto-answered), and one plan serves them all.
    */
-  schedule(ticketId: string): Promise<void> {
+  schedule(ticketId: string, opts: { settleMs?: number } = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
     const slot = this.slots.get(ticketId);
     if (slot) {
@@ -75,6 +77,8 @@ export class TimerQueue {
     const fresh = { again: false, done: Promise.resolve() };
     fresh.done = (async () => {
       try {
+        if (opts.settleMs) await new Promise((resolve) => setTimeout(resolve, opts.settleMs));
+        if (this.closed) return;
         do {
           fresh.again = false;
           await withRedisLock(this.redis, this.key('lock', ticketId), LOCK_TTL_MS, () => this.apply(ticketId));
