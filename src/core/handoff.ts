@@ -7,7 +7,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { audit } from './audit.js';
 import type { Actor } from './events.js';
-import { restartedDueTimes } from './sla/pauses.js';
+import { clockPauses, unmetDueTimes } from './sla/pauses.js';
 import type { SlaClock } from './sla/policy.js';
 
 export type Changes = Record<string, { from: unknown; to: unknown }>;
@@ -18,17 +18,23 @@ export type Changes = Record<string, { from: unknown; to: unknown }>;
  * each due time that changed is audited like an agent's change.
  */
 export async function handToPeople(tx: Prisma.TransactionClient, ticketId: string, sla: SlaClock, actor: Actor, now = new Date()): Promise<Changes> {
-  const before = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, select: { firstResponseDueAt: true, resolutionDueAt: true, handedOffAt: true } });
+  const t = await tx.ticket.findUniqueOrThrow({
+    where: { id: ticketId },
+    select: {
+      id: true, origin: true, priority: true, category: true, openedAt: true, firstRespondedAt: true, resolvedAt: true,
+      firstResponseDueAt: true, resolutionDueAt: true, handedOffAt: true,
+    },
+  });
+  // The bot's time so far is a pause that ends now; people have the ticket from here on.
+  const due = unmetDueTimes(sla, t, await clockPauses(tx, t, { bot: true, until: now }), false);
   // First response time counts from the first time people got the ticket.
-  await tx.ticket.update({ where: { id: ticketId }, data: { botActive: false, ...(before.handedOffAt ? {} : { handedOffAt: now }) } });
+  const data: Prisma.TicketUpdateInput = { botActive: false, ...(t.handedOffAt ? {} : { handedOffAt: now }) };
   const changes: Changes = { botActive: { from: true, to: false } };
-  const due = await restartedDueTimes(tx, sla, ticketId, { bot: true, now });
-  const data: Prisma.TicketUpdateInput = {};
   for (const key of ['firstResponseDueAt', 'resolutionDueAt'] as const) {
     const to = due[key];
-    if (to === undefined || to?.getTime() === before[key]?.getTime()) continue;
+    if (to === undefined || to?.getTime() === t[key]?.getTime()) continue;
     data[key] = to;
-    changes[key] = { from: before[key], to };
+    changes[key] = { from: t[key], to };
   }
   if (due.slaPolicy !== undefined) data.slaPolicy = due.slaPolicy;
   await tx.ticket.update({ where: { id: ticketId }, data });
