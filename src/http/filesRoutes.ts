@@ -10,7 +10,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.js';
 import { fileUrl, wellFormed, type FileStore, type StoredFileInfo } from '../core/files.js';
@@ -23,24 +23,39 @@ const uploadQuery = z.object({ name: z.string().optional().catch(undefined).desc
 export function filesRouter(files: FileStore): Router {
   const router = Router();
   // Any type: the body is the file's bytes, whatever they are (no parser may run before this one).
-  router.post('/files', express.raw({ type: () => true, limit: Math.max(1, files.maxBytes) }), async (req, res) => {
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
+  router.post('/files', fileBody(files), async (req, res) => {
+    const data = uploadedBytes(req);
     const { name } = uploadQuery.parse(req.query);
     const file = await files.save({ data, mimeType: req.get('content-type'), name });
     res.status(201).json({ id: file.id, url: fileUrl(file.id), name: file.name, mimeType: file.mimeType, size: file.size });
   });
-  const tooLarge: ErrorRequestHandler = (err: { status?: number }, _req, _res, next) => {
-    if (err.status === 413) next(new HttpError(413, 'payload_too_large', `the file is larger than ${files.maxBytes} bytes (ATTACHMENT_MAX_BYTES)`));
-    else next(err);
-  };
-  router.use('/files', tooLarge);
+  router.use('/files', fileTooLarge(files, ' (ATTACHMENT_MAX_BYTES)'));
   router.get('/files/:id', async (req, res) => {
     const file = await files.info(req.params.id);
     if (!file) throw new NotFoundError(`file "${req.params.id}" not found`);
     await sendStoredFile(files, file, req, res);
   });
   return router;
+}
+
+/** An upload's body: any type (the bytes are the file, no parser may run before this one), up to the store's cap. */
+export function fileBody(files: FileStore): RequestHandler {
+  return express.raw({ type: () => true, limit: Math.max(1, files.maxBytes) });
+}
+
+/** The uploaded file's bytes; an empty body is refused. */
+export function uploadedBytes(req: Request): Buffer {
+  const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
+  return data;
+}
+
+/** The body parser's 413 for an upload over the store's cap, as an API error (`note` follows the size). */
+export function fileTooLarge(files: FileStore, note = ''): ErrorRequestHandler {
+  return (err: { status?: number }, _req, _res, next) => {
+    if (err.status === 413) next(new HttpError(413, 'payload_too_large', `the file is larger than ${files.maxBytes} bytes${note}`));
+    else next(err);
+  };
 }
 
 /**

@@ -14,12 +14,12 @@
  * The token travels in the query string, as for the widget's WebSocket: a link or an <img> cannot
  * send a header. The response asks browsers not to pass the address on as a referrer.
  */
-import express, { Router, type ErrorRequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { fileUrl, type FileStore } from '../../core/files.js';
 import type { Db } from '../../db/prisma.js';
 import { HttpError } from '../../http/errors.js';
-import { sendStoredFile } from '../../http/filesRoutes.js';
+import { fileBody, fileTooLarge, sendStoredFile, uploadedBytes } from '../../http/filesRoutes.js';
 import { corsFor } from './routes.js';
 import { issueFileRef, readVisitorToken } from './token.js';
 import type { UploadLimiter } from './uploadLimit.js';
@@ -45,10 +45,9 @@ export function widgetFilesRouter(o: WidgetFilesOptions): Router {
     return visitorId;
   };
 
-  router.post('/widget/files', cors, express.raw({ type: () => true, limit: Math.max(1, o.files.maxBytes) }), async (req, res) => {
+  router.post('/widget/files', cors, fileBody(o.files), async (req, res) => {
     const visitorId = visitor(req.query);
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (data.length === 0) throw new HttpError(400, 'invalid_request', 'the request body (the file) is empty', 'body');
+    const data = uploadedBytes(req);
     const wait = await o.limiter.take(visitorId, req.ip ?? 'unknown', data.length);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
@@ -57,11 +56,7 @@ export function widgetFilesRouter(o: WidgetFilesOptions): Router {
     const file = await o.files.save({ data, mimeType: req.get('content-type'), name: query.parse(req.query).name });
     res.status(201).json({ file: issueFileRef(o.secret, visitorId, file.id), name: file.name, mimeType: file.mimeType, size: file.size });
   });
-  const tooLarge: ErrorRequestHandler = (err: { status?: number }, _req, _res, next) => {
-    if (err.status === 413) next(new HttpError(413, 'payload_too_large', `the file is larger than ${o.files.maxBytes} bytes`));
-    else next(err);
-  };
-  router.use('/widget/files', tooLarge);
+  router.use('/widget/files', fileTooLarge(o.files));
 
   router.get('/widget/files/:id', cors, async (req, res) => {
     const visitorId = visitor(req.query);
