@@ -255,6 +255,14 @@ describe('Telegram: reliability', () => {
     await lev.say('Is the shop open on Sunday at 23:00?');
     const { number } = await stored(lev.chatId, 'Is the shop open on Sunday at 23:00?');
     await lev.botMessage(1);
+    // Down only once the bot's answer is marked sent: the emulator records a message before it
+    // answers, so going down in between drops that answer's response, and the answer (retried
+    // first, as delivery keeps a conversation's order) would hold the reply back (seen in CI).
+    await eventually(
+      async () => (await ticket(number)).messages.some((m) => m.author.kind === 'bot' && m.delivery?.state === 'sent'),
+      10_000,
+      "the bot's answer marked sent",
+    );
     tg.setDown(true);
     try {
       const reply = await t.api('POST', `/tickets/${number}/messages`, { text: 'Yes, until midnight.', agent: 'anna' });
