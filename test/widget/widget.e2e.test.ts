@@ -55,7 +55,9 @@ beforeAll(async () => {
     );
   }
   [t, browser] = await Promise.all([
-    startTestGateway({ SERVE_DEMO: 'true' }),
+    // A small file limit: the too-large test hands Chromium a file one byte over it, and 20 MB
+    // through the DevTools protocol took over 10 s on a loaded machine (failed CI once).
+    startTestGateway({ SERVE_DEMO: 'true', ATTACHMENT_MAX_BYTES: String(1024 * 1024) }),
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).catch((err: Error) => {
       throw new Error(`Cannot launch Chromium at ${CHROMIUM} (set CHROMIUM_PATH to another binary): ${err.message}`);
     }),
