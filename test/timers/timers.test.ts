@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DomainEvents } from '../../src/core/events.js';
 import { csatSurvey } from '../../src/core/notify/csat.js';
 import { notificationText } from '../../src/core/notify/templates.js';
@@ -239,6 +239,66 @@ describe('customer notices', () => {
       expect((await t.api('PUT', '/desk-config', { yaml: deskYaml() })).status).toBe(201);
     }
   }, 60_000);
+});
+
+describe('planning', () => {
+  /** A ticket whose timers are an hour off (priority high), once the 3 s busy notice has fired and been planned past. */
+  async function quietTicket() {
+    const opened = await newTicket();
+    await api('PATCH', `/tickets/${opened.number}`, { priority: 'high' });
+    const row = await eventually(async () => {
+      const r = await ticket(opened.number);
+      return r.busyNotifiedAt && r.firstResponseDueAt ? r : undefined;
+    }, WAIT, 'the busy notice');
+    const producer = t.gateway.timers.producer;
+    const breach = timerJobId(row.id, { kind: 'breach.firstResponse', dueAt: row.firstResponseDueAt! });
+    await eventually(async () => (await producer.queue.getJob(breach)) !== undefined, WAIT, 'the breach timer');
+    // The busy job fired and left: its id is gone from the ticket's jobs once the worker planned again.
+    await eventually(async () => !(await producer.queue.getJobs(['delayed', 'active', 'wait'])).some((j) => j.data.ticketId === row.id && j.data.kind === 'busy'), WAIT, 'the busy job to leave');
+    await t.gateway.events.idle();
+    await producer.schedule(row.id);
+    return { ...opened, row, producer, breach };
+  }
+
+  it('writes to the queue only what changed: a follow-up that leaves the plan as it was adds nothing', async () => {
+    const { number, chatId, row, producer, breach } = await quietTicket();
+    const adds = vi.spyOn(producer.queue, 'addBulk');
+    try {
+      expect((await t.inbound({ chatId, messageId: randomUUID(), from: { id: chatId, name: 'Customer' }, text: 'Any news?' })).status).toBe(202);
+      await t.gateway.events.idle();
+      await producer.schedule(row.id);
+      expect(adds).not.toHaveBeenCalled();
+      expect(await producer.queue.getJob(breach)).toBeDefined();
+
+      // A new deadline: its jobs are added, the old ones removed.
+      await api('PATCH', `/tickets/${number}`, { priority: 'low' });
+      await t.gateway.events.idle();
+      await producer.schedule(row.id);
+      const moved = await ticket(number);
+      const added = adds.mock.calls.flatMap(([jobs]) => jobs.map((j) => j.opts?.jobId));
+      expect(added).toContain(timerJobId(row.id, { kind: 'breach.firstResponse', dueAt: moved.firstResponseDueAt! }));
+      expect(added).not.toContain(breach);
+      expect(await producer.queue.getJob(breach)).toBeUndefined();
+    } finally {
+      adds.mockRestore();
+    }
+  });
+
+  it('a job that left the queue unfired comes back: once BullMQ gives it up (forget), and at the rebuild', async () => {
+    const { row, producer, breach } = await quietTicket();
+    // As when its last attempt failed: BullMQ removes the job (removeOnFail), the worker forgets it.
+    await producer.queue.remove(breach);
+    await producer.forget(row.id, breach);
+    await producer.schedule(row.id);
+    expect(await producer.queue.getJob(breach)).toBeDefined();
+
+    // Lost without a word (Redis lost the job, not the index): the rebuild checks every planned job.
+    await producer.queue.remove(breach);
+    await producer.schedule(row.id);
+    expect(await producer.queue.getJob(breach)).toBeUndefined();
+    await producer.rebuild();
+    expect(await producer.queue.getJob(breach)).toBeDefined();
+  });
 });
 
 describe('recovery', () => {

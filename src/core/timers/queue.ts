@@ -48,7 +48,7 @@ export function timerJobId(ticketId: string, timer: PlannedTimer): string {
 
 export class TimerQueue {
   readonly queue: Queue<TimerJob>;
-  private readonly slots = new Map<string, { again: boolean; done: Promise<void> }>();
+  private readonly slots = new Map<string, { again: boolean; verify: boolean; done: Promise<void> }>();
   private closed = false;
 
   constructor(
@@ -66,22 +66,30 @@ export class TimerQueue {
    * way are folded into one more run after it, which reads the newest state. With `settleMs` the
    * first run waits that long, and requests meanwhile join it: the events of one change come in
    * a burst (a new ticket is created, routed, assigned, auto-answered), and one plan serves them all.
+   *
+   * Planning adds only the jobs the ticket's index does not list yet: the plan of most events
+   * (a customer's follow-up) is the one already queued, and then it costs a read and no writes.
+   * `verify` adds every planned job again (BullMQ ignores an id it has): for the rebuild, which
+   * must restore jobs Redis lost, and after a timer fired, when its own job has left the queue.
    */
-  schedule(ticketId: string, opts: { settleMs?: number } = {}): Promise<void> {
+  schedule(ticketId: string, opts: { settleMs?: number; verify?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
     const slot = this.slots.get(ticketId);
     if (slot) {
       slot.again = true;
+      slot.verify ||= opts.verify ?? false;
       return slot.done;
     }
-    const fresh = { again: false, done: Promise.resolve() };
+    const fresh = { again: false, verify: opts.verify ?? false, done: Promise.resolve() };
     fresh.done = (async () => {
       try {
         if (opts.settleMs) await new Promise((resolve) => setTimeout(resolve, opts.settleMs));
         if (this.closed) return;
         do {
           fresh.again = false;
-          await withRedisLock(this.redis, this.key('lock', ticketId), LOCK_TTL_MS, () => this.apply(ticketId));
+          const verify = fresh.verify;
+          fresh.verify = false;
+          await withRedisLock(this.redis, this.key('lock', ticketId), LOCK_TTL_MS, () => this.apply(ticketId, verify));
         } while (fresh.again && !this.closed);
       } finally {
         this.slots.delete(ticketId);
@@ -109,7 +117,7 @@ export class TimerQueue {
       });
       if (!batch.length) break;
       for (let i = 0; i < batch.length; i += REBUILD_CONCURRENCY) {
-        await Promise.all(batch.slice(i, i + REBUILD_CONCURRENCY).map((t) => this.schedule(t.id)));
+        await Promise.all(batch.slice(i, i + REBUILD_CONCURRENCY).map((t) => this.schedule(t.id, { verify: true })));
       }
       total += batch.length;
       after = batch[batch.length - 1]!.number;
@@ -125,20 +133,29 @@ export class TimerQueue {
     await this.queue.close();
   }
 
+  /**
+   * Drops a job from the ticket's index once BullMQ has given it up (its last attempt failed and it
+   * left the queue), so the next planning adds it again if the ticket still needs it.
+   */
+  async forget(ticketId: string, jobId: string): Promise<void> {
+    await this.redis.srem(this.key('ticket', ticketId), jobId);
+  }
+
   /** Under the ticket's lock: the plan from PostgreSQL, then add what is missing and remove what is no longer planned. */
-  private async apply(ticketId: string): Promise<void> {
+  private async apply(ticketId: string, verify: boolean): Promise<void> {
     const ticket = await loadTimerTicket(this.db, ticketId);
     const now = new Date();
     const plan = ticket ? planTimers(ticket, this.settings, now, this.options.context()) : [];
     const index = this.key('ticket', ticketId);
     const wanted = new Map(plan.map((timer) => [timerJobId(ticketId, timer), timer]));
-    const known = await this.redis.smembers(index);
-    const stale = known.filter((id) => !wanted.has(id));
+    const known = new Set(await this.redis.smembers(index));
+    const stale = [...known].filter((id) => !wanted.has(id));
+    const adds = [...wanted].filter(([id]) => verify || !known.has(id));
     // A job being processed right now is not removed (remove answers 0): it finishes, and its mark decides.
     for (const id of stale) await this.queue.remove(id);
-    if (wanted.size) {
+    if (adds.length) {
       await this.queue.addBulk(
-        [...wanted].map(([jobId, timer]) => ({
+        adds.map(([jobId, timer]) => ({
           name: timer.kind,
           data: { ticketId, kind: timer.kind, dueAt: timer.dueAt.getTime() },
           opts: {
@@ -152,11 +169,10 @@ export class TimerQueue {
           },
         })),
       );
-      await this.redis.sadd(index, ...wanted.keys());
+      await this.redis.sadd(index, ...adds.map(([jobId]) => jobId));
     }
     if (stale.length) await this.redis.srem(index, ...stale);
-    if (!wanted.size) await this.redis.del(index);
-    if (stale.length || wanted.size) this.log.debug({ ticket: ticket?.number, planned: [...wanted.keys()], removed: stale }, 'timers planned');
+    if (stale.length || adds.length) this.log.debug({ ticket: ticket?.number, planned: [...wanted.keys()], removed: stale }, 'timers planned');
   }
 
   private key(kind: 'lock' | 'ticket', ticketId: string): string {

@@ -38,7 +38,13 @@ export class TimerWorker {
       autorun: false,
     });
     this.worker.on('error', (err) => this.log.error({ err }, 'timer worker error'));
-    this.worker.on('failed', (job, err) => this.log.warn({ err: err.message, job: job?.id, attempts: job?.attemptsMade }, 'timer failed'));
+    this.worker.on('failed', (job, err) => {
+      this.log.warn({ err: err.message, job: job?.id, attempts: job?.attemptsMade }, 'timer failed');
+      // Given up: the job has left the queue, so the next planning must add it again.
+      if (job?.id && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        producer.forget(job.data.ticketId, job.id).catch((e: unknown) => this.log.warn({ err: e, job: job.id }, 'forgetting a failed timer failed'));
+      }
+    });
   }
 
   /** Starts taking jobs (in the background: BullMQ's run loop ends when the worker closes). */
@@ -54,8 +60,9 @@ export class TimerWorker {
       throw new DelayedError();
     }
     if (outcome.kind === 'acted') this.log.info({ ticketId, timer: kind, dueAt: new Date(dueAt).toISOString() }, 'timer acted');
-    // Whatever happened, the ticket's next timers follow from its state now.
-    await this.producer.schedule(ticketId);
+    // Whatever happened, the ticket's next timers follow from its state now. This job leaves the
+    // queue as it completes, so the plan is checked whole, not against the ticket's index.
+    await this.producer.schedule(ticketId, { verify: true });
   }
 
   close(): Promise<void> {
