@@ -201,6 +201,26 @@ describe('pool and pull', () => {
     for (const n of order) await patch(n, { status: 'resolved' });
   });
 
+  it('assign says why it leaves a ticket alone (pool, no team, already assigned) and changes nothing then', async () => {
+    const { assigner } = t.gateway.assignment;
+    const id = async (number: number) => (await t.gateway.db.ticket.findUniqueOrThrow({ where: { number } })).id;
+    const audits = async (number: number) => t.gateway.db.ticketEvent.count({ where: { ticket: { number } } });
+    const pooled = await ticketIn('pool');
+    const before = await audits(pooled);
+    expect(await assigner.assign(await id(pooled))).toEqual({ outcome: 'skipped', reason: 'pool' });
+    await patch(pooled, { team: null });
+    expect(await assigner.assign(await id(pooled))).toEqual({ outcome: 'skipped', reason: 'no-team' });
+    const taken = await ticketIn('rr');
+    expect(await assigneeOf(taken)).not.toBeNull();
+    const takenAudits = await audits(taken);
+    expect(await assigner.assign(await id(taken))).toEqual({ outcome: 'skipped', reason: 'not-waiting' });
+    expect(await audits(taken)).toBe(takenAudits);
+    expect(await audits(pooled)).toBe(before + 1); // the team change only
+    expect(await assigner.assign(randomUUID())).toEqual({ outcome: 'skipped', reason: 'not-found' });
+    await patch(pooled, { status: 'resolved' });
+    await patch(taken, { status: 'resolved' });
+  });
+
   it('20 concurrent pulls on two instances against 10 tickets hand out each ticket exactly once', async () => {
     other = await startTestGateway(
       { BOT_ENABLED: 'false', DESK_CONFIG: 'test/desk/fixtures/assignment.yaml' },

@@ -84,8 +84,17 @@ export class Assigner {
 
   /** Assigns a ticket that reached people by its team's strategy. Safe to call any number of times. */
   async assign(ticketId: string, now = new Date()): Promise<AssignResult> {
-    const row = await this.deps.db.ticket.findUnique({ where: { id: ticketId }, select: { number: true } });
+    const row = await this.deps.db.ticket.findUnique({
+      where: { id: ticketId },
+      select: { number: true, assigneeId: true, status: true, botActive: true, teamId: true, team: { select: { name: true } } },
+    });
     if (!row) return { outcome: 'skipped', reason: 'not-found' };
+    // Most calls find nothing to do (the bot still has the ticket, someone has it, its team is a
+    // pool): that is answered from this read, without locking the ticket. Otherwise the
+    // transaction decides again under the lock.
+    if (!waitsForPeople(row, this.deps.botHandles())) return { outcome: 'skipped', reason: 'not-waiting' };
+    if (!row.teamId) return { outcome: 'skipped', reason: 'no-team' };
+    if (this.strategyOf(row.team) === 'pool') return { outcome: 'skipped', reason: 'pool' };
     return retryingChoice(async () => {
       let result = { outcome: 'skipped', reason: 'not-waiting' } as AssignResult;
       await this.deps.tickets.update(row.number, {}, ASSIGNMENT_ACTOR, {
