@@ -304,19 +304,21 @@ function replyInstant(sentAt: Date, openedAt: Date): Date {
   return new Date(Math.max(Math.min(sentAt.getTime(), now), openedAt.getTime()));
 }
 
-/** Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up. */
+/**
+ * Reads a ticket and holds its row lock until the transaction ends, so concurrent changes queue up.
+ * One raw statement: the ORM cannot lock a row, and a lock plus a read was two round trips on
+ * every change (`npm run bench:ingest`).
+ */
 async function lockTicket(tx: Prisma.TransactionClient, ticketNumber: number): Promise<LockedTicket> {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Ticket" WHERE "number" = ${ticketNumber} FOR UPDATE`;
-  const id = rows[0]?.id;
-  if (!id) throw new NotFoundError(`ticket #${ticketNumber} not found`);
-  return tx.ticket.findUniqueOrThrow({
-    where: { id },
-    select: {
-      id: true, number: true, conversationId: true, channel: true, status: true, pendingUntil: true, priority: true, line: true, tags: true,
-      category: true, assigneeId: true, teamId: true, botActive: true, firstRespondedAt: true, resolvedAt: true, closedAt: true,
-      openedAt: true, origin: true, handedOffAt: true, firstResponseDueAt: true, resolutionDueAt: true, assignedAt: true, slaPolicy: true, overdue: true, lastAgentReplyAt: true,
-    },
-  });
+  const rows = await tx.$queryRaw<LockedTicket[]>`
+    SELECT "id", "number", "conversationId", "channel"::text AS "channel", "status"::text AS "status", "pendingUntil",
+           "priority"::text AS "priority", "line", "tags", "category", "assigneeId", "teamId", "botActive", "firstRespondedAt",
+           "resolvedAt", "closedAt", "openedAt", "origin"::text AS "origin", "handedOffAt", "firstResponseDueAt", "resolutionDueAt",
+           "assignedAt", "slaPolicy", "overdue", "lastAgentReplyAt"
+    FROM "Ticket" WHERE "number" = ${ticketNumber} FOR UPDATE`;
+  const t = rows[0];
+  if (!t) throw new NotFoundError(`ticket #${ticketNumber} not found`);
+  return t;
 }
 
 function ref(t: TicketTarget) {

@@ -160,15 +160,14 @@ export class KbBot {
 
 type LockedTicket = TicketTarget & { status: string; botActive: boolean; contactLanguage: string | null };
 
-/** Reads a ticket and holds its row lock until the transaction ends. */
+/** Reads a ticket and its customer's language, and holds the ticket's row lock until the transaction ends (one statement). */
 async function lockTicket(tx: Prisma.TransactionClient, ticketId: string): Promise<LockedTicket | null> {
-  const rows = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Ticket" WHERE "id" = ${ticketId}::uuid FOR UPDATE`;
-  if (!rows.length) return null;
-  const t = await tx.ticket.findUniqueOrThrow({
-    where: { id: ticketId },
-    select: { id: true, number: true, conversationId: true, channel: true, status: true, botActive: true, contact: { select: { language: true } } },
-  });
-  return { id: t.id, number: t.number, conversationId: t.conversationId, channel: t.channel, status: t.status, botActive: t.botActive, contactLanguage: t.contact.language };
+  const rows = await tx.$queryRaw<LockedTicket[]>`
+    SELECT t."id", t."number", t."conversationId", t."channel"::text AS "channel", t."status"::text AS "status", t."botActive",
+           c."language" AS "contactLanguage"
+    FROM "Ticket" t JOIN "Contact" c ON c."id" = t."contactId"
+    WHERE t."id" = ${ticketId}::uuid FOR UPDATE OF t`;
+  return rows[0] ?? null;
 }
 
 /** Marks the ticket resolved by the bot. */
