@@ -92,30 +92,35 @@ export class Assigner {
     // Most calls find nothing to do (the bot still has the ticket, someone has it, its team is a
     // pool): that is answered from this read, without locking the ticket. Otherwise the
     // transaction decides again under the lock.
-    if (!waitsForPeople(row, this.deps.botHandles())) return { outcome: 'skipped', reason: 'not-waiting' };
-    if (!row.teamId) return { outcome: 'skipped', reason: 'no-team' };
-    if (this.strategyOf(row.team) === 'pool') return { outcome: 'skipped', reason: 'pool' };
+    const choice = this.choiceFor(row, row.team);
+    if ('skip' in choice) return { outcome: 'skipped', reason: choice.skip };
     return retryingChoice(async () => {
       let result = { outcome: 'skipped', reason: 'not-waiting' } as AssignResult;
       await this.deps.tickets.update(row.number, {}, ASSIGNMENT_ACTOR, {
         chooseAssignee: async (tx, t) => {
-          if (!waitsForPeople(t, this.deps.botHandles())) return undefined;
-          if (!t.teamId) {
-            result = { outcome: 'skipped', reason: 'no-team' };
+          const locked = this.choiceFor(t, t.teamId ? await tx.team.findUnique({ where: { id: t.teamId }, select: { name: true } }) : null);
+          if ('skip' in locked) {
+            result = { outcome: 'skipped', reason: locked.skip };
             return undefined;
           }
-          const strategy = this.strategyOf(await tx.team.findUnique({ where: { id: t.teamId }, select: { name: true } }));
-          if (strategy === 'pool') {
-            result = { outcome: 'skipped', reason: 'pool' };
-            return undefined;
-          }
-          const pick = await this.pickMember(tx, { teamId: t.teamId, category: t.category }, strategy, now);
+          const pick = await this.pickMember(tx, { teamId: locked.teamId, category: t.category }, locked.strategy, now);
           result = pick ? { outcome: 'assigned', agentId: pick.id, handle: pick.handle } : { outcome: 'queued' };
           return pick ? { id: pick.id } : undefined;
         },
       });
       return result;
     });
+  }
+
+  /** How a ticket (in `team`) would be assigned now, or why it is not. */
+  private choiceFor(
+    t: Pick<LockedTicket, 'assigneeId' | 'status' | 'botActive' | 'teamId'>,
+    team: { name: string } | null,
+  ): { skip: 'not-waiting' | 'no-team' | 'pool' } | { teamId: string; strategy: Exclude<Strategy, 'pool'> } {
+    if (!waitsForPeople(t, this.deps.botHandles())) return { skip: 'not-waiting' };
+    if (!t.teamId) return { skip: 'no-team' };
+    const strategy = this.strategyOf(team);
+    return strategy === 'pool' ? { skip: 'pool' } : { teamId: t.teamId, strategy };
   }
 
   /**
