@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "StoredFile_createdAt_idx" ON "StoredFile"("createdAt");
