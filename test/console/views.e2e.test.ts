@@ -58,6 +58,8 @@ const SEED: Array<TicketSpec & { tags: string[] }> = [
   ...(['new', 'open', 'pending', 'resolved', 'closed'] as const).flatMap((status) =>
     (['low', 'normal', 'high', 'urgent'] as const).map((priority) => ({ key: `grid-${status}-${priority}`, channel: 'vk' as const, status, priority, openedAt: ago(HOUR), tags: [] })),
   ),
+  // The other channels, for the channel filter.
+  ...(['widget', 'whatsapp', 'api'] as const).map((channel) => ({ key: `channel-${channel}`, channel, status: 'open' as const, openedAt: ago(HOUR), tags: [] })),
 ];
 /** The seeded tickets of these statuses and priorities (any, when none), by key, sorted. */
 const seededWith = (statuses: string[], priorities: string[]) =>
@@ -114,7 +116,7 @@ const shownFilters = (page: Page) =>
     return {
       status: values('filter-status'),
       priority: values('filter-priority'),
-      channel: value('filter-channel'),
+      channel: values('filter-channel'),
       assignee: value('filter-assignee'),
       team: value('filter-team'),
       category: value('filter-category'),
@@ -135,9 +137,9 @@ const listed = async (page: Page) => {
 const viewLink = (page: Page, name: string) => page.locator('[data-testid="view-link"]', { hasText: name });
 
 /** The values a filter of several stands for (comma-joined, as the API takes them). */
-const multiValue = (page: Page, name: 'status' | 'priority') => testId(page, `filter-${name}`).getAttribute('data-value');
+const multiValue = (page: Page, name: 'status' | 'priority' | 'channel') => testId(page, `filter-${name}`).getAttribute('data-value');
 /** Its checkbox of `value` (the list opened first). */
-async function multiOption(page: Page, name: 'status' | 'priority', value: string) {
+async function multiOption(page: Page, name: 'status' | 'priority' | 'channel', value: string) {
   if ((await testId(page, `filter-${name}-button`).getAttribute('aria-expanded')) !== 'true') await testId(page, `filter-${name}-button`).click();
   return page.locator(`[data-testid="filter-${name}-option"][value="${value}"]`);
 }
@@ -273,6 +275,28 @@ describe('saved views from the inbox', () => {
     await expect.poll(chosenLabel).toBe('Deadline, latest first');
     // Shown as the view's own: nothing was changed.
     expect(await testId(page, 'view-changed').count()).toBe(0);
+  }, 60_000);
+
+  it('several channels are picked, and the list has exactly their tickets', async () => {
+    const page = await ui.signIn(t.baseUrl, AGENT, password);
+    await testId(page, 'nav-inbox').click();
+    expect(await multiValue(page, 'channel')).toBe('');
+    expect(await testId(page, 'filter-channel-summary').textContent()).toBe('any');
+    const asked = ticketsRequested(page, { channel: 'widget,telegram' });
+    await (await multiOption(page, 'channel', 'telegram')).check();
+    await (await multiOption(page, 'channel', 'widget')).check();
+    // In the order the console lists channels, whatever the order of the clicks.
+    await expect.poll(() => multiValue(page, 'channel')).toBe('widget,telegram');
+    expect(await testId(page, 'filter-channel-summary').textContent()).toBe('widget, telegram');
+    await asked;
+    const expected = SEED.filter((s) => ['widget', 'telegram'].includes(s.channel) && ['new', 'open', 'pending'].includes(s.status))
+      .map((s) => s.key)
+      .sort();
+    expect(expected).toEqual(expect.arrayContaining(['channel-widget', 'match-urgent']));
+    await expect.poll(async () => (await listed(page)).sort()).toEqual(expected);
+    // One unticked: the other stays.
+    await (await multiOption(page, 'channel', 'telegram')).uncheck();
+    await expect.poll(async () => (await listed(page)).sort()).toEqual(['channel-widget']);
   }, 60_000);
 
   it('several statuses and priorities are picked from scratch, and the list has exactly their tickets', async () => {

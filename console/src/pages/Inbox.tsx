@@ -221,27 +221,6 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
   useLiveRefresh(load, (change) => change.tickets.length > 0, [JSON.stringify(filters)]);
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  /**
-   * The channel's select: the channels, and a comma-joined value (several, from a saved view) as an
-   * option of its own, so it never shows blank.
-   */
-  const channelSelect = () => {
-    const value = filters.channel;
-    const options: readonly string[] = CHANNELS;
-    const other = value && !options.includes(value) ? value : null;
-    return (
-      <select data-testid="filter-channel" value={value} onChange={(e) => set({ channel: e.currentTarget.value })}>
-        <option value="">{t('any')}</option>
-        {other && <option value={other}>{list(other).join(', ')}</option>}
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
-          </option>
-        ))}
-      </select>
-    );
-  };
-
   // "Take next": the most urgent ticket of the agent's queue becomes theirs, and opens.
   const [taking, setTaking] = useState(false);
   const [takeNotice, setTakeNotice] = useState<{ error: boolean; text: string } | null>(null);
@@ -409,9 +388,7 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
           )}
           <MultiFilter name="status" label={t('status')} options={STATUSES} optionLabel={statusLabel} value={filters.status} onChange={(status) => set({ status })} />
           <MultiFilter name="priority" label={t('priority')} options={PRIORITIES} optionLabel={priorityLabel} value={filters.priority} onChange={(priority) => set({ priority })} />
-          <label>
-            {t('channel')} {channelSelect()}
-          </label>
+          <MultiFilter name="channel" label={t('channel')} options={CHANNELS} optionLabel={(channel) => channel} value={filters.channel} onChange={(channel) => set({ channel })} />
           <label>
             {t('assignee')} <TextFilter testId="filter-assignee" size={8} value={filters.assignee} placeholder="handle / none" onCommit={(assignee) => set({ assignee })} />
           </label>
@@ -510,14 +487,14 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
 }
 
 /**
- * A filter of several values (statuses, priorities): a button naming the ones chosen ("any" for
+ * A filter of several values (statuses, priorities, channels): a button naming the ones chosen ("any" for
  * none) that opens a list of checkboxes, one per value, by its label in the UI's language. The value
  * is the API's, comma-joined in the order of `options` (a value the console does not know, e.g.
  * from a view, stays at the end). Keyboard: Enter or Space on the button opens and closes it, Tab
  * goes through the checkboxes, Escape closes it and returns to the button; leaving it (focus or a
  * click elsewhere) closes it too.
  */
-function MultiFilter(props: { name: 'status' | 'priority'; label: string; options: readonly string[]; optionLabel: (value: string) => string; value: string; onChange: (value: string) => void }) {
+function MultiFilter(props: { name: 'status' | 'priority' | 'channel'; label: string; options: readonly string[]; optionLabel: (value: string) => string; value: string; onChange: (value: string) => void }) {
   const { name, options, optionLabel, value, onChange } = props;
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
