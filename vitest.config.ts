@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // expect.poll waits for what a page or the gateway does next; its default second is too short
-    // on this loaded 2-core machine (a dashboard test timed out once with the whole console suite running).
+    // on this loaded 2-core machine (a dashboard test failed once with the whole console suite running).
     expect: { poll: { timeout: 10_000 } },
   },
 });
