@@ -6,6 +6,9 @@
  * requests spread over many conversations, and prints throughput and latency. Then it checks
  * PostgreSQL: every message sent must be stored exactly once, in one ticket per conversation.
  *
+ * What the desk sends back (the bot's answers, auto-replies) goes to a webhook receiver in this
+ * process, as an integrator's would: replies are delivered, not failed for want of a webhook.
+ *
  * The load generator runs in this process, so on a 2-core machine it competes with the gateway
  * for CPU: the figures are a floor, not a best case. `--url` drives a gateway that is already
  * running instead (give it `--secret` and `--database-url` too, for the check).
@@ -160,8 +163,28 @@ async function cpuSeconds(pid: number | undefined): Promise<number | null> {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
 }
 
+/** The integrator's webhook: answers every reply 200 and counts them. */
+async function startReplyReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/replies`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 async function main(): Promise<void> {
   let child: ChildProcess | undefined;
+  let receiver: Awaited<ReturnType<typeof startReplyReceiver>> | undefined;
   let base: URL;
   let secret: string;
   let databaseUrl: string;
@@ -177,6 +200,7 @@ async function main(): Promise<void> {
     secret = randomBytes(16).toString('hex');
     databaseUrl = adminDbUrl(dbName);
     base = new URL(`http://127.0.0.1:${port}`);
+    receiver = await startReplyReceiver();
     console.log(`starting the gateway on ${base.origin} with database ${dbName} …`);
     child = await startGateway(
       {
@@ -186,6 +210,7 @@ async function main(): Promise<void> {
         REDIS_URL: args['redis-url'],
         REDIS_PREFIX: redisPrefix,
         API_CHANNEL_SECRET: secret,
+        API_CHANNEL_WEBHOOK_URL: receiver.url,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
         ADMIN_TOKEN: randomBytes(16).toString('hex'),
@@ -227,11 +252,14 @@ async function main(): Promise<void> {
       tickets: stored.tickets,
       exactly_once: exactlyOnce,
       tickets_match_conversations: stored.tickets === conversations,
+      // Replies (bot answers, auto-replies) the gateway had delivered to the webhook when sending ended.
+      replies_delivered: receiver ? receiver.received() : null,
     };
     console.log(JSON.stringify(summary));
     if (!exactlyOnce || result.failures.length) process.exitCode = 1;
   } finally {
     agent.destroy();
+    await receiver?.close();
     if (child) {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
