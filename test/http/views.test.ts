@@ -79,6 +79,29 @@ describe('saved views', () => {
     expect((await t.api('POST', '/views', { name: `dup ${run}` })).status).toBe(409);
   });
 
+  it('a name is one whatever its case, and PATCH changes only what it is given', async () => {
+    const created = await ok<{ id: string }>(await t.api('POST', '/views', { name: `Late ${run}`, filters: { tags: ['late'] }, sort: 'age' }), 201);
+    const clash = await t.api('POST', '/views', { name: `LATE ${run}` });
+    expect(clash.status).toBe(409);
+    expect((await clash.json()) as { field: string }).toMatchObject({ field: 'name' });
+    const other = await ok<{ id: string }>(await t.api('POST', '/views', { name: `Other ${run}` }), 201);
+    expect((await t.api('PUT', `/views/${other.id}`, { name: `late ${run}` })).status).toBe(409);
+    expect((await t.api('PATCH', `/views/${other.id}`, { name: `late ${run}` })).status).toBe(409);
+    // A view may change the case of its own name.
+    await ok(await t.api('PATCH', `/views/${created.id}`, { name: `LATE ${run}` }));
+
+    // Someone renames the view; another saves new filters into it: the name stays.
+    await ok(await t.api('PATCH', `/views/${created.id}`, { name: `Late parcels ${run}` }));
+    const patched = await ok<{ name: string; filters: Record<string, unknown>; sort: string }>(
+      await t.api('PATCH', `/views/${created.id}`, { filters: { tags: ['late', 'vip'] }, sort: '-priority' }),
+    );
+    expect(patched).toMatchObject({ name: `Late parcels ${run}`, filters: { tags: ['late', 'vip'] }, sort: '-priority' });
+    const empty = await t.api('PATCH', `/views/${created.id}`, {});
+    expect(empty.status).toBe(400);
+    expect((await t.api('PATCH', `/views/${created.id}`, { colour: 'red' })).status).toBe(400);
+    expect((await t.api('PATCH', `/views/${randomUUID()}`, { sort: 'age' })).status).toBe(404);
+  });
+
   it('filters the ticket list by overdue and several tags, and sorts by deadline', async () => {
     const tag = `dl-${run}`;
     const a = await newTicket('a');

@@ -173,7 +173,8 @@ export function Inbox({ query, me }: { query: URLSearchParams; me: Me }) {
     setViewError(null);
     setUpdatedView(null);
     try {
-      const updated = await api<SavedView>('PUT', `/views/${view.id}`, { name: view.name, ...toView(filters) });
+      // Only what changed here: a rename made elsewhere meanwhile stays.
+      const updated = await api<SavedView>('PATCH', `/views/${view.id}`, toView(filters));
       setViews((all) => all.map((v) => (v.id === updated.id ? updated : v)).sort(byName));
       setUpdatedView(updated.name);
     } catch (err) {
