@@ -99,11 +99,11 @@ export function viewsRouter(db: Db): Router {
 
   router.patch('/views/:id', async (req, res) => {
     const body = viewPatch.parse(req.body);
-    await findView(db, req.params.id);
+    const saved = await findView(db, req.params.id);
     if (body.name !== undefined) await assertNameFree(db, body.name, req.params.id);
     const updated = await db.savedView
       .update({ where: { id: req.params.id }, data: { name: body.name, filters: body.filters, sort: body.sort } })
-      .catch(nameTaken(body.name ?? ''));
+      .catch(nameTaken(body.name ?? saved.name));
     res.json(view(updated));
   });
 
